@@ -1,0 +1,1 @@
+//! The HeyGen SDK for Rust.

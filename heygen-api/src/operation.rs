@@ -1,0 +1,38 @@
+//! The shape of the per-operation facts in [`crate::operations`].
+
+/// What the spec says about one operation, for the request hooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The spec's `operationId` (also `OperationInfo::operation_id`).
+    pub id: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template, e.g. `/v3/videos/{video_id}`.
+    pub path: &'static str,
+    /// The spec declares an `Idempotency-Key` header on it: a retried call
+    /// with the same key cannot run twice on HeyGen's side.
+    pub idempotency_key: bool,
+    /// Takes a `token` cursor: it can be walked page by page.
+    pub paginated: bool,
+    /// Numeric bounds of its query parameters, as the spec states them.
+    pub query_bounds: &'static [QueryBound],
+}
+
+/// The inclusive bounds of one numeric query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryBound {
+    /// The query parameter's name.
+    pub name: &'static str,
+    /// Smallest accepted value, if bounded below.
+    pub minimum: Option<i64>,
+    /// Largest accepted value, if bounded above.
+    pub maximum: Option<i64>,
+}
+
+/// The facts of operation `id`, if the client has it.
+pub fn find(id: &str) -> Option<&'static Operation> {
+    let ops = crate::operations::OPERATIONS;
+    ops.binary_search_by(|op| op.id.cmp(id))
+        .ok()
+        .map(|i| &ops[i])
+}

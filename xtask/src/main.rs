@@ -1,0 +1,58 @@
+//! Project automation. `cargo xtask regen` turns the vendored OpenAPI 3.1 spec
+//! into the generated client and the per-operation glue the other crates use.
+
+mod generate;
+mod glue;
+mod normalize;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "HeyGen SDK project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate `heygen-api` (and the glue in the other crates) from the spec.
+    Regen {
+        /// Compare instead of writing: exit non-zero with a diff when the
+        /// committed files are stale against the spec.
+        #[arg(long)]
+        check: bool,
+        /// The spec to read (default: openapi/heygen.yaml of this workspace).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+        /// Write a standalone crate generated from `--spec` into DIR instead of
+        /// regenerating the workspace: the way to try a new spec version.
+        #[arg(long, value_name = "DIR")]
+        crate_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Regen {
+            check,
+            spec,
+            crate_dir,
+        } => generate::regen(generate::RegenArgs {
+            check,
+            spec,
+            crate_dir,
+        }),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
