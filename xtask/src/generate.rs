@@ -175,7 +175,7 @@ pub fn workspace_outputs(prepared: &Prepared) -> Result<Vec<(String, String)>> {
             format!(
                 "{}{}",
                 header(prepared, "pagination glue"),
-                ops.pagination_rs()?
+                ops.pagination_rs(&client)?
             ),
         ),
     ])

@@ -4,7 +4,9 @@
 
 use std::fmt::Write as _;
 
-use anyhow::Result;
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use crate::normalize::{Normalized, pascal};
@@ -166,9 +168,217 @@ impl Operations {
         Ok(s)
     }
 
-    /// `heygen-api-ext/src/paginate/generated.rs`.
-    pub fn pagination_rs(&self) -> Result<String> {
-        Ok(String::new())
+    /// `heygen-api-ext/src/paginate/generated.rs`: a `Paginated` impl for
+    /// every operation that takes a `token` and answers a `next_token`.
+    /// Field types are read from the generated client itself, so the glue
+    /// always matches what typify produced.
+    pub fn pagination_rs(&self, client_src: &str) -> Result<String> {
+        let file: syn::File = syn::parse_str(client_src).context("parsing the generated client")?;
+        let types = TypeIndex::new(&file);
+        let mut s = String::new();
+        writeln!(
+            s,
+            "//! `Paginated` for every list operation of the spec.\n\n\
+             use heygen_api::builder;\n\
+             #[allow(unused_imports)]\n\
+             use heygen_api::types;\n\n\
+             use super::fields::{{IntoCursor as _, IntoFlag as _, IntoItems as _}};\n\
+             use super::{{Page, Paginated}};\n\
+             use crate::Error;\n\
+             use heygen_api::hooks::BoxFuture;\n"
+        )?;
+        let mut count = 0;
+        for op in self.ops.iter().filter(|o| o.takes_token) {
+            let builder = pascal(&op.id);
+            let Some(response) = types.send_output(&builder) else {
+                bail!("no builder `{builder}` with a `send` method for {}", op.id);
+            };
+            let Some(fields) = types.fields(&response) else {
+                // Not an object response: nothing to walk.
+                continue;
+            };
+            // Where the cursor lives: beside `data` (lists), or inside it
+            // (batch GETs page over `data.items`).
+            let (item, holder) = match fields.get("data").map(classify) {
+                Some(Shape::List(item)) if fields.contains_key("next_token") => {
+                    (item, Holder::Root { has_more: fields.contains_key("has_more") })
+                }
+                Some(Shape::Struct { name, optional }) => {
+                    let Some(inner) = types.fields(&name) else { continue };
+                    match inner.get("items").map(classify) {
+                        Some(Shape::List(item)) if inner.contains_key("next_token") => {
+                            (item, Holder::Data { optional, has_more: inner.contains_key("has_more") })
+                        }
+                        _ => continue,
+                    }
+                }
+                _ => continue,
+            };
+            count += 1;
+            writeln!(s, "impl<'a> Paginated<'a> for builder::{builder}<'a> {{")?;
+            writeln!(s, "    type Item = {item};")?;
+            writeln!(s, "    const OPERATION_ID: &'static str = {:?};", op.id)?;
+            writeln!(s, "    fn with_token(self, token: String) -> Self {{")?;
+            writeln!(s, "        self.token(token)")?;
+            writeln!(s, "    }}")?;
+            writeln!(s, "    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {{")?;
+            writeln!(s, "        Box::pin(async move {{")?;
+            writeln!(s, "            let page = self.send().await?.into_inner();")?;
+            let (var, items_field, has_more) = match holder {
+                Holder::Root { has_more } => ("page", "data", has_more),
+                Holder::Data { optional: true, has_more } => {
+                    writeln!(s, "            let Some(data) = page.data else {{")?;
+                    writeln!(s, "                return Ok(Page {{ items: Vec::new(), next_token: None, has_more: Some(false) }});")?;
+                    writeln!(s, "            }};")?;
+                    ("data", "items", has_more)
+                }
+                Holder::Data { optional: false, has_more } => {
+                    writeln!(s, "            let data = page.data;")?;
+                    ("data", "items", has_more)
+                }
+            };
+            writeln!(s, "            Ok(Page {{")?;
+            writeln!(s, "                items: {var}.{items_field}.into_items(),")?;
+            writeln!(s, "                next_token: {var}.next_token.into_cursor(),")?;
+            if has_more {
+                writeln!(s, "                has_more: {var}.has_more.into_flag(),")?;
+            } else {
+                writeln!(s, "                has_more: None,")?;
+            }
+            writeln!(s, "            }})")?;
+            writeln!(s, "        }})")?;
+            writeln!(s, "    }}")?;
+            writeln!(s, "}}\n")?;
+        }
+        writeln!(s, "/// How many operations have a `Paginated` impl.")?;
+        writeln!(s, "#[allow(dead_code)]")?;
+        writeln!(s, "pub(crate) const PAGINATED_OPERATIONS: usize = {count};")?;
+        Ok(s)
+    }
+}
+
+enum Holder {
+    Root { has_more: bool },
+    Data { optional: bool, has_more: bool },
+}
+
+enum Shape {
+    /// `Vec<T>` or `Option<Vec<T>>`: the item type, as Rust source.
+    List(String),
+    /// A generated struct, possibly optional.
+    Struct { name: String, optional: bool },
+    Other,
+}
+
+/// Peels `Option<..>` and `Vec<..>` off a field type.
+fn classify(ty: &syn::Type) -> Shape {
+    let (ty, optional) = match generic_arg(ty, "Option") {
+        Some(inner) => (inner, true),
+        None => (ty, false),
+    };
+    if let Some(item) = generic_arg(ty, "Vec") {
+        return Shape::List(type_source(item));
+    }
+    match ty {
+        syn::Type::Path(p) if p.path.segments.len() == 1 => Shape::Struct {
+            name: p.path.segments[0].ident.to_string(),
+            optional,
+        },
+        _ => Shape::Other,
+    }
+}
+
+fn generic_arg<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != wrapper {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// A type from inside `mod types`, written so it resolves from the glue:
+/// bare names are generated types.
+fn type_source(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(p) if p.path.segments.len() == 1 && p.path.leading_colon.is_none() => {
+            format!("types::{}", quote::quote!(#ty))
+        }
+        _ => quote::quote!(#ty).to_string().replace(' ', ""),
+    }
+}
+
+/// The structs of the generated `types` module and the builders' `send`
+/// output types.
+struct TypeIndex {
+    structs: BTreeMap<String, BTreeMap<String, syn::Type>>,
+    sends: BTreeMap<String, String>,
+}
+
+impl TypeIndex {
+    fn new(file: &syn::File) -> Self {
+        let mut structs = BTreeMap::new();
+        let mut sends = BTreeMap::new();
+        for item in &file.items {
+            let syn::Item::Mod(m) = item else { continue };
+            let Some((_, items)) = &m.content else { continue };
+            match m.ident.to_string().as_str() {
+                "types" => {
+                    for item in items {
+                        if let syn::Item::Struct(st) = item {
+                            let fields = st
+                                .fields
+                                .iter()
+                                .filter_map(|f| {
+                                    let name = f.ident.as_ref()?.to_string();
+                                    Some((name.trim_start_matches("r#").to_string(), f.ty.clone()))
+                                })
+                                .collect();
+                            structs.insert(st.ident.to_string(), fields);
+                        }
+                    }
+                }
+                "builder" => {
+                    for item in items {
+                        let syn::Item::Impl(imp) = item else { continue };
+                        let syn::Type::Path(self_ty) = &*imp.self_ty else { continue };
+                        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string())
+                        else {
+                            continue;
+                        };
+                        for it in &imp.items {
+                            let syn::ImplItem::Fn(f) = it else { continue };
+                            if f.sig.ident != "send" {
+                                continue;
+                            }
+                            let syn::ReturnType::Type(_, ret) = &f.sig.output else { continue };
+                            // Result<ResponseValue<types::X>, Error<..>>
+                            let ok = generic_arg(ret, "Result")
+                                .and_then(|t| generic_arg(t, "ResponseValue"));
+                            if let Some(syn::Type::Path(p)) = ok {
+                                if let Some(last) = p.path.segments.last() {
+                                    sends.insert(name.clone(), last.ident.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Self { structs, sends }
+    }
+
+    fn send_output(&self, builder: &str) -> Option<String> {
+        self.sends.get(builder).cloned()
+    }
+
+    fn fields(&self, name: &str) -> Option<&BTreeMap<String, syn::Type>> {
+        self.structs.get(name)
     }
 }
 

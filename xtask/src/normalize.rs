@@ -269,6 +269,7 @@ impl Normalizer {
                 .problems
                 .push("/openapi: missing; this is not an OpenAPI 3 document".to_string()),
         }
+        self.validate_structure();
 
         let mut refs = Vec::new();
         collect_refs(&self.doc, String::new(), &mut refs);
@@ -277,7 +278,7 @@ impl Normalizer {
                 self.problems.push(format!(
                     "{ptr}: external $ref `{r}`; vendor the referenced document into this one"
                 ));
-            } else if resolve_ref(&self.doc, r).is_none() {
+            } else if ref_target_pointer(&self.doc, r, ptr).is_none() {
                 self.problems
                     .push(format!("{ptr}: $ref `{r}` points at nothing in this document"));
             }
@@ -299,6 +300,75 @@ impl Normalizer {
                 ));
             }
             self.validate_path_params(&op);
+        }
+    }
+
+    /// The containers later steps rewrite must be mappings; a YAML key left
+    /// empty (`application/json:` with nothing under it) is null, and for a
+    /// media type that means the same as `{}`.
+    fn validate_structure(&mut self) {
+        for ptr in ["/paths", "/components", "/components/schemas"] {
+            if self.doc.pointer(ptr).is_some_and(|v| !v.is_object()) {
+                self.problems.push(format!("{ptr}: must be a mapping"));
+            }
+        }
+        let mut holders: Vec<String> = Vec::new();
+        for kind in ["requestBodies", "responses"] {
+            if let Some(items) = self
+                .doc
+                .pointer(&format!("/components/{kind}"))
+                .and_then(Value::as_object)
+            {
+                holders.extend(items.keys().map(|k| format!("/components/{kind}/{}", escape(k))));
+            }
+        }
+        for op in self.operations() {
+            let ptr = op.pointer();
+            if !self.doc.pointer(&ptr).is_some_and(Value::is_object) {
+                self.problems
+                    .push(format!("{ptr}: the operation must be a mapping"));
+                continue;
+            }
+            holders.push(format!("{ptr}/requestBody"));
+            match self.doc.pointer(&format!("{ptr}/responses")) {
+                None => {}
+                Some(Value::Object(responses)) => {
+                    holders.extend(
+                        responses.keys().map(|c| format!("{ptr}/responses/{}", escape(c))),
+                    );
+                }
+                Some(_) => self
+                    .problems
+                    .push(format!("{ptr}/responses: must be a mapping")),
+            }
+        }
+        for holder in holders {
+            match self.doc.pointer_mut(&holder) {
+                None => continue,
+                Some(Value::Object(h)) => match h.get_mut("content") {
+                    None => {}
+                    Some(Value::Object(content)) => {
+                        let mut bad = Vec::new();
+                        for (mt, media) in content.iter_mut() {
+                            match media {
+                                Value::Null => *media = json!({}),
+                                Value::Object(_) => {}
+                                _ => bad.push(mt.clone()),
+                            }
+                        }
+                        for mt in bad {
+                            self.problems.push(format!(
+                                "{holder}/content/{}: a media type must be a mapping",
+                                escape(&mt)
+                            ));
+                        }
+                    }
+                    Some(_) => self
+                        .problems
+                        .push(format!("{holder}/content: must be a mapping")),
+                },
+                Some(_) => self.problems.push(format!("{holder}: must be a mapping")),
+            }
         }
     }
 
@@ -469,33 +539,148 @@ impl Normalizer {
 
     /// typify resolves only `#/components/schemas/Name`: anything else
     /// (pydantic `$defs`, pointers into paths) panics with "$ref ... is
-    /// missing". Each target is copied into `components/schemas`.
+    /// missing". A schema a `$ref` points at is moved into
+    /// `components/schemas` once, however many `$ref`s reach it, and its
+    /// old place refers to the component (so its users share one type). A
+    /// `$ref` to something else outside components (a parameter, a
+    /// response) is replaced by a copy of it.
     fn hoist_non_component_refs(&mut self) -> Result<()> {
+        // A copy may bring `$ref`s of its own; a few rounds settle chains.
+        for _ in 0..8 {
+            if !self.hoist_round()? {
+                return Ok(());
+            }
+        }
         let mut refs = Vec::new();
         collect_refs(&self.doc, String::new(), &mut refs);
-        let mut mapping: BTreeMap<String, String> = BTreeMap::new();
-        for (_, r) in refs {
-            if mapping.contains_key(&r) || is_component_ref(&r) {
+        let left: Vec<String> = refs
+            .into_iter()
+            .filter(|(at, r)| !is_component_ref(r) && !at.starts_with("/webhooks/"))
+            .map(|(at, r)| format!("{at}: `{r}`"))
+            .collect();
+        bail!(
+            "$refs outside components that keep leading to others (a cycle?): {}",
+            left.join(", ")
+        )
+    }
+
+    /// One pass of [`Self::hoist_non_component_refs`]; false when there was
+    /// nothing left to do.
+    fn hoist_round(&mut self) -> Result<bool> {
+        let mut refs = Vec::new();
+        collect_refs(&self.doc, String::new(), &mut refs);
+        let schema_nodes: BTreeSet<String> = schema_pointers(&self.doc).into_iter().collect();
+        // Target pointer -> the `$ref` that replaces it.
+        let mut hoisted: BTreeMap<String, String> = BTreeMap::new();
+        // (wanted name, shape) -> component: pydantic repeats a model's
+        // `$defs` in every body that uses it; the copies are one type.
+        let mut by_shape: BTreeMap<(String, String), String> = BTreeMap::new();
+        let mut rewrites: Vec<(String, String)> = Vec::new();
+        let mut inlines: Vec<(String, String)> = Vec::new();
+        let mut to_copy: Vec<(String, String)> = Vec::new();
+        for (at, r) in refs {
+            // Webhooks are dropped from the 3.0 document.
+            if is_component_ref(&r) || at.starts_with("/webhooks/") {
                 continue;
             }
-            let Some(target_ptr) = ref_target_pointer(&self.doc, &r) else {
-                bail!("$ref `{r}` does not resolve");
+            let Some(target) = ref_target_pointer(&self.doc, &r, &at) else {
+                bail!("{at}: $ref `{r}` does not resolve");
             };
-            let target = self
+            if !schema_nodes.contains(&at) {
+                inlines.push((at, target));
+                continue;
+            }
+            if let Some(new_ref) = hoisted.get(&target) {
+                rewrites.push((at, new_ref.clone()));
+                continue;
+            }
+            let Some(value) = self.doc.pointer(&target).cloned() else {
+                bail!("{at}: $ref `{r}` does not resolve");
+            };
+            // A pointer at a bare component `$ref` is that component.
+            let alias = value
+                .as_object()
+                .filter(|o| o.len() == 1)
+                .and_then(|o| o.get("$ref"))
+                .and_then(Value::as_str)
+                .filter(|c| c.starts_with("#/components/schemas/"));
+            if let Some(component) = alias {
+                hoisted.insert(target, component.to_string());
+                rewrites.push((at, component.to_string()));
+                continue;
+            }
+            let wanted = component_name_for(&target, &value);
+            let shape = canonical(&value);
+            let existing = self
                 .doc
-                .pointer(&target_ptr)
-                .cloned()
-                .expect("resolved pointer exists");
-            let wanted = name_for_pointer(&target_ptr);
-            let name = self.unique_name(&wanted);
-            self.notes.push(format!(
-                "$ref `{r}` hoisted into components/schemas/{name}"
-            ));
-            self.components_mut().insert(name.clone(), target);
-            mapping.insert(r, format!("#/components/schemas/{name}"));
+                .pointer(&format!("/components/schemas/{}", escape(&wanted)))
+                .filter(|c| canonical(c) == shape)
+                .map(|_| wanted.clone())
+                .or_else(|| by_shape.get(&(wanted.clone(), shape.clone())).cloned());
+            let name = match existing {
+                Some(name) => {
+                    self.notes.push(format!(
+                        "$ref `{r}` at {at} is components/schemas/{name} (same shape)"
+                    ));
+                    name
+                }
+                None => {
+                    let name = self.unique_name(&wanted);
+                    self.notes.push(format!(
+                        "$ref `{r}` at {at} hoisted into components/schemas/{name}"
+                    ));
+                    // Reserves the name; filled once the refs inside are rewritten.
+                    self.components_mut().insert(name.clone(), json!({}));
+                    by_shape.insert((wanted, shape), name.clone());
+                    to_copy.push((target.clone(), name.clone()));
+                    name
+                }
+            };
+            let new_ref = format!("#/components/schemas/{}", escape(&name));
+            hoisted.insert(target, new_ref.clone());
+            rewrites.push((at, new_ref));
         }
-        rewrite_refs(&mut self.doc, &mapping);
-        Ok(())
+        if rewrites.is_empty() && inlines.is_empty() {
+            return Ok(false);
+        }
+
+        for (at, new_ref) in &rewrites {
+            if let Some(obj) = self.doc.pointer_mut(at).and_then(Value::as_object_mut) {
+                obj.insert("$ref".into(), Value::String(new_ref.clone()));
+            }
+        }
+        for (target, name) in &to_copy {
+            let value = self.doc.pointer(target).cloned().unwrap_or_default();
+            self.components_mut().insert(name.clone(), value);
+        }
+        // Deepest first, so an enclosing target is replaced after what it holds.
+        let mut targets: Vec<(&String, &String)> = hoisted.iter().collect();
+        targets.sort_by_key(|(t, _)| std::cmp::Reverse(t.matches('/').count()));
+        for (target, new_ref) in targets {
+            if let Some(v) = self.doc.pointer_mut(target) {
+                *v = json!({ "$ref": new_ref });
+            }
+        }
+
+        for (at, target) in inlines {
+            let Some(value) = self.doc.pointer(&target).cloned() else {
+                bail!("{at}: its $ref points at nothing once other $refs were resolved");
+            };
+            let Some(slot) = self.doc.pointer_mut(&at).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            // 3.1 lets `summary`/`description` next to a `$ref` override the target's.
+            let mut siblings = std::mem::take(slot);
+            siblings.remove("$ref");
+            let mut copy = match value {
+                Value::Object(m) => m,
+                other => bail!("{at}: its $ref points at {other}, not a mapping"),
+            };
+            copy.extend(siblings);
+            *slot = copy;
+            self.notes.push(format!("{at}: $ref to #{target} replaced by a copy of it"));
+        }
+        Ok(true)
     }
 
     // ----- schema conversion --------------------------------------------------
@@ -538,6 +723,11 @@ impl Normalizer {
             return;
         };
 
+        // First, so that what a lone remaining branch brings into this
+        // schema (pydantic's `Optional[PositiveInt]` is `anyOf: [{type:
+        // integer, exclusiveMinimum: 0}, {type: 'null'}]`) goes through the
+        // keyword rewrites below like the schema's own keywords.
+        while Self::strip_null_branches(obj) {}
         // typify names types after `title`: two inline enums both titled
         // "Type" become one Rust enum and the second no longer decodes.
         if !is_component {
@@ -559,8 +749,10 @@ impl Normalizer {
             }
             obj.insert("enum".into(), json!([c]));
         }
-        convert_contents(obj);
         convert_type_array(obj);
+        // After the type list is resolved: `type: [string, 'null']` with
+        // `contentEncoding` is a string too.
+        convert_contents(obj);
         // An enum that lists null means nullable.
         if let Some(Value::Array(values)) = obj.get_mut("enum") {
             if values.iter().any(Value::is_null) {
@@ -570,7 +762,6 @@ impl Normalizer {
         }
         convert_exclusive_bounds(obj);
         convert_prefix_items(obj);
-        self.strip_null_branches(obj);
         // 3.1 allows siblings next to $ref; 3.0 (and openapiv3) ignore them.
         // `nullable` matters, so it moves onto an `allOf` wrapper.
         if obj.contains_key("$ref") && obj.len() > 1 {
@@ -637,7 +828,10 @@ impl Normalizer {
 
     /// `anyOf`/`oneOf` with a `{type: 'null'}` branch makes typify panic
     /// (`todo!("invalid type")`). The branch becomes `nullable: true`.
-    fn strip_null_branches(&mut self, obj: &mut Map<String, Value>) {
+    /// Returns whether anything changed: a merged lone branch may bring a
+    /// union of its own, with a null branch of its own.
+    fn strip_null_branches(obj: &mut Map<String, Value>) -> bool {
+        let mut changed = false;
         for key in ["anyOf", "oneOf"] {
             let Some(Value::Array(list)) = obj.get_mut(key) else {
                 continue;
@@ -647,6 +841,7 @@ impl Normalizer {
             if list.len() == before {
                 continue;
             }
+            changed = true;
             obj.insert("nullable".into(), Value::Bool(true));
             let Some(Value::Array(list)) = obj.remove(key) else {
                 unreachable!("checked above");
@@ -679,6 +874,7 @@ impl Normalizer {
                 }
             }
         }
+        changed
     }
 
     /// Discriminated unions. typify ignores `discriminator`; what keeps the
@@ -1077,16 +1273,24 @@ fn unescape(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
 }
 
+/// `%XX` escapes in a `$ref` fragment (`#/paths/~1pets~1%7Bpet_id%7D`).
+/// Works on bytes: slicing the `&str` after a `%` could cut a multi-byte
+/// character in two and panic. A `%` without two hex digits stays as is.
 fn percent_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
+        if bytes[i] == b'%' {
+            if let Some(&[hi, lo]) = bytes.get(i + 1..i + 3) {
+                if let (Some(hi), Some(lo)) = (hex(hi), hex(lo)) {
+                    out.push(hi << 4 | lo);
+                    i += 3;
+                    continue;
+                }
             }
         }
         out.push(bytes[i]);
@@ -1113,44 +1317,33 @@ fn is_component_ref(r: &str) -> bool {
     )
 }
 
-/// The JSON pointer a local `$ref` designates. `#/$defs/X` from pydantic is
-/// relative to the model it was emitted in; when the root has no `$defs`,
-/// the one `$defs/X` in the document is taken.
-fn ref_target_pointer(doc: &Value, r: &str) -> Option<String> {
+/// The JSON pointer a local `$ref` found at `at` designates. Pydantic's
+/// `#/$defs/X` is relative to the model it was emitted in (a body schema
+/// embeds its models' `$defs`): when the root has no `$defs/X`, the nearest
+/// enclosing schema that has one is meant.
+fn ref_target_pointer(doc: &Value, r: &str, at: &str) -> Option<String> {
     let ptr = percent_decode(r.strip_prefix('#')?);
     if doc.pointer(&ptr).is_some() {
         return Some(ptr);
     }
-    let name = ptr
-        .strip_prefix("/$defs/")
-        .or_else(|| ptr.strip_prefix("/definitions/"))?;
-    let mut found = Vec::new();
-    find_defs(doc, String::new(), name, &mut found);
-    if found.len() == 1 { found.pop() } else { None }
-}
-
-fn find_defs(v: &Value, ptr: String, name: &str, found: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, sub) in m {
-                let p = format!("{ptr}/{}", escape(k));
-                if (k == "$defs" || k == "definitions") && sub.get(name).is_some() {
-                    found.push(format!("{p}/{}", escape(name)));
-                }
-                find_defs(sub, p, name, found);
-            }
-        }
-        Value::Array(a) => {
-            for (i, sub) in a.iter().enumerate() {
-                find_defs(sub, format!("{ptr}/{i}"), name, found);
-            }
-        }
-        _ => {}
+    if !(ptr.starts_with("/$defs/") || ptr.starts_with("/definitions/")) {
+        return None;
     }
+    let mut scope = at;
+    while let Some(i) = scope.rfind('/') {
+        scope = &scope[..i];
+        let candidate = format!("{scope}{ptr}");
+        if doc.pointer(&candidate).is_some() {
+            return Some(candidate);
+        }
+    }
+    None
 }
 
+/// Resolves a `$ref` found at the document's top (parameters, responses
+/// and request bodies of operations; no `$defs` there).
 fn resolve_ref<'a>(doc: &'a Value, r: &str) -> Option<&'a Value> {
-    doc.pointer(&ref_target_pointer(doc, r)?)
+    doc.pointer(&ref_target_pointer(doc, r, "")?)
 }
 
 /// Follows a `$ref` (to a parameter, response, request body) if there is one.
@@ -1168,8 +1361,27 @@ fn deref<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     cur
 }
 
-/// A component name for the schema at `ptr`: the `$defs` key, or the last
-/// segment that names something.
+/// A component name for the schema at `ptr`: the `$defs` key; elsewhere
+/// its `title` (pydantic's model name), or the last pointer segment that
+/// names something.
+fn component_name_for(ptr: &str, schema: &Value) -> String {
+    let in_defs = ptr
+        .rsplit('/')
+        .nth(1)
+        .is_some_and(|s| s == "$defs" || s == "definitions");
+    let title = schema
+        .get("title")
+        .and_then(Value::as_str)
+        .map(pascal)
+        .filter(|t| t.starts_with(|c: char| c.is_ascii_alphabetic()));
+    match title {
+        Some(t) if !in_defs => t,
+        _ => name_for_pointer(ptr),
+    }
+}
+
+/// A component name for the schema at `ptr`: the last segment that names
+/// something.
 fn name_for_pointer(ptr: &str) -> String {
     let segments: Vec<String> = ptr.split('/').skip(1).map(unescape).collect();
     const STRUCTURAL: &[&str] = &[
@@ -1213,27 +1425,6 @@ fn collect_refs(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {
         Value::Array(a) => {
             for (i, sub) in a.iter().enumerate() {
                 collect_refs(sub, format!("{ptr}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn rewrite_refs(v: &mut Value, mapping: &BTreeMap<String, String>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(Value::String(r)) = m.get_mut("$ref") {
-                if let Some(new) = mapping.get(r.as_str()) {
-                    *r = new.clone();
-                }
-            }
-            for sub in m.values_mut() {
-                rewrite_refs(sub, mapping);
-            }
-        }
-        Value::Array(a) => {
-            for sub in a {
-                rewrite_refs(sub, mapping);
             }
         }
         _ => {}
@@ -1549,9 +1740,14 @@ fn convert_prefix_items(obj: &mut Map<String, Value>) {
         return;
     };
     let len = prefix.len();
+    // Compared without annotations: pydantic titles each tuple position
+    // (`Latitude`, `Longitude`), and two `number`s that differ only by title
+    // would make an `anyOf` typify cannot tell apart (it emits a struct of
+    // two flattened `Option<f64>`, which decodes nothing).
     let mut distinct: Vec<Value> = Vec::new();
+    let mut seen = BTreeSet::new();
     for p in prefix {
-        if !distinct.contains(&p) {
+        if seen.insert(canonical(&p)) {
             distinct.push(p);
         }
     }
@@ -1623,25 +1819,36 @@ fn is_success_code(code: &str) -> bool {
 }
 
 /// A schema's shape, for telling whether two schemas are the same type:
-/// annotations (descriptions, titles, examples) do not count.
+/// annotations (descriptions, titles, examples) do not count. Names under
+/// `properties` do: a property called `title` is data, not an annotation.
 fn canonical(schema: &Value) -> String {
     fn strip(v: &Value) -> Value {
-        match v {
-            Value::Object(m) => {
-                let mut out: BTreeMap<String, Value> = BTreeMap::new();
-                for (k, sub) in m {
-                    if ["description", "title", "example", "examples"].contains(&k.as_str())
-                        && !matches!(sub, Value::Object(o) if o.contains_key("type") || o.contains_key("$ref"))
-                    {
-                        continue;
-                    }
+        let m = match v {
+            Value::Object(m) => m,
+            Value::Array(a) => return Value::Array(a.iter().map(strip).collect()),
+            other => return other.clone(),
+        };
+        let mut out: BTreeMap<String, Value> = BTreeMap::new();
+        for (k, sub) in m {
+            match k.as_str() {
+                "description" | "title" | "example" | "examples" | "$comment" => {}
+                // Values, not schemas: compared as they are.
+                "enum" | "const" | "default" | "required" | "discriminator" => {
+                    out.insert(k.clone(), sub.clone());
+                }
+                key if SCHEMA_MAPS.contains(&key) => {
+                    let named: BTreeMap<String, Value> = sub
+                        .as_object()
+                        .map(|props| props.iter().map(|(n, s)| (n.clone(), strip(s))).collect())
+                        .unwrap_or_default();
+                    out.insert(k.clone(), json!(named));
+                }
+                _ => {
                     out.insert(k.clone(), strip(sub));
                 }
-                json!(out)
             }
-            Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
-            other => other.clone(),
         }
+        json!(out)
     }
     strip(schema).to_string()
 }
