@@ -335,7 +335,12 @@ mod tests {
         assert!(err.to_string().contains("allow_http"), "{err}");
         assert!(validate_base_url("http://api.example.com", true).is_ok());
         assert!(validate_base_url("ftp://x", true).is_err());
-        assert!(validate_base_url("not a url", true).unwrap_err().to_string().contains("not a URL"));
+        assert!(
+            validate_base_url("not a url", true)
+                .unwrap_err()
+                .to_string()
+                .contains("not a URL")
+        );
     }
 
     #[test]
@@ -369,7 +374,10 @@ mod tests {
         let c = b.build().unwrap();
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("sk-very-secret"), "{dbg}");
-        let c = Client::builder().bearer_token("tok-secret-123").build().unwrap();
+        let c = Client::builder()
+            .bearer_token("tok-secret-123")
+            .build()
+            .unwrap();
         assert!(!format!("{c:?}").contains("tok-secret-123"));
     }
 

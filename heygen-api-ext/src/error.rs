@@ -106,7 +106,9 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// A response body larger than the configured maximum.
-    #[error("the response body exceeded the {limit}-byte limit (ClientBuilder::max_response_bytes); it was not read further")]
+    #[error(
+        "the response body exceeded the {limit}-byte limit (ClientBuilder::max_response_bytes); it was not read further"
+    )]
     ResponseTooLarge {
         /// The limit in bytes.
         limit: u64,
@@ -135,7 +137,9 @@ pub enum Error {
         message: Option<String>,
     },
     /// A waiter gave up; the job may still finish: do not resubmit it.
-    #[error("gave up waiting for {kind} {id} after {waited:?}; last status {last_status:?}. The job may still finish: poll it again later instead of resubmitting")]
+    #[error(
+        "gave up waiting for {kind} {id} after {waited:?}; last status {last_status:?}. The job may still finish: poll it again later instead of resubmitting"
+    )]
     WaitTimeout {
         /// What kind of job.
         kind: &'static str,
@@ -294,7 +298,11 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
 
 /// `Retry-After` as delta-seconds or an HTTP-date.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }

@@ -109,9 +109,15 @@ mod tests {
     #[test]
     fn classification_follows_the_policy() {
         let s = |c| StatusCode::from_u16(c).unwrap();
-        assert_eq!(classify_status(s(429), false), Some(RetryReason::RateLimited));
+        assert_eq!(
+            classify_status(s(429), false),
+            Some(RetryReason::RateLimited)
+        );
         for code in [408, 500, 502, 503, 504] {
-            assert_eq!(classify_status(s(code), true), Some(RetryReason::TransientStatus(code)));
+            assert_eq!(
+                classify_status(s(code), true),
+                Some(RetryReason::TransientStatus(code))
+            );
             assert_eq!(classify_status(s(code), false), None);
         }
         for code in [400, 401, 402, 403, 404, 409, 413, 501] {

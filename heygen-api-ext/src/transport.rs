@@ -75,8 +75,8 @@ impl Transport {
         let policy = &self.config.retry;
         let started = Instant::now();
         let deadline = self.config.timeout.map(|t| started + t);
-        let honoured_key =
-            op.is_some_and(|o| o.idempotency_key) && request.headers().contains_key(IDEMPOTENCY_KEY);
+        let honoured_key = op.is_some_and(|o| o.idempotency_key)
+            && request.headers().contains_key(IDEMPOTENCY_KEY);
         let replayable = retry::is_replayable(request.method(), honoured_key);
 
         let mut next = Some(request);
@@ -209,7 +209,10 @@ fn synthesize_envelope(status: reqwest::StatusCode, body: &[u8]) -> Bytes {
     let what = if body.is_empty() {
         "an empty body".to_string()
     } else {
-        format!("a body that is not a HeyGen error: {}", error::excerpt(body))
+        format!(
+            "a body that is not a HeyGen error: {}",
+            error::excerpt(body)
+        )
     };
     let message = format!(
         "HTTP {} {} with {what}",
@@ -272,7 +275,9 @@ fn check_query_bounds(request: &Request, op: &Operation) -> Result<(), String> {
         let Some(bound) = op.query_bounds.iter().find(|b| b.name == name) else {
             continue;
         };
-        let Ok(n) = value.parse::<i64>() else { continue };
+        let Ok(n) = value.parse::<i64>() else {
+            continue;
+        };
         let below = bound.minimum.is_some_and(|min| n < min);
         let above = bound.maximum.is_some_and(|max| n > max);
         if below || above {

@@ -9,20 +9,24 @@
 
 pub mod hooks;
 pub mod operation;
+#[rustfmt::skip]
 pub mod operations;
 
 #[allow(
     clippy::all,
     clippy::pedantic,
+    dead_code,
     unreachable_patterns,
     unused_imports,
     missing_docs,
     rustdoc::all
 )]
+#[rustfmt::skip]
 mod generated;
 
 pub use generated::*;
 
 #[cfg(feature = "mock")]
+#[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all)]
 pub mod mock;

@@ -20,6 +20,7 @@ use heygen_api::hooks::BoxFuture;
 
 use crate::Error;
 
+#[rustfmt::skip]
 mod generated;
 
 /// One page of a list.
