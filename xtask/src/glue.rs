@@ -41,7 +41,9 @@ impl Operations {
         let paths = doc.get("paths").and_then(Value::as_object);
         for (path, item) in paths.into_iter().flatten() {
             let path_params = item.get("parameters").and_then(Value::as_array);
-            for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+            for method in [
+                "get", "put", "post", "delete", "options", "head", "patch", "trace",
+            ] {
                 let Some(op) = item.get(method) else { continue };
                 let id = op
                     .get("operationId")
@@ -51,7 +53,12 @@ impl Operations {
                 let params: Vec<&Value> = path_params
                     .into_iter()
                     .flatten()
-                    .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten())
+                    .chain(
+                        op.get("parameters")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten(),
+                    )
                     .map(|p| resolve(doc, p))
                     .collect();
                 let mut query_bounds = Vec::new();
@@ -69,18 +76,21 @@ impl Operations {
                             }
                             let schema = p.get("schema").map(|s| resolve(doc, s));
                             let bound = |k: &str| {
-                                schema.and_then(|s| s.get(k)).and_then(Value::as_f64).map(|v| {
-                                    // Exclusive bounds tighten by one for integers.
-                                    let excl = schema
-                                        .and_then(|s| s.get(format!("exclusive{}", &pascal(k))))
-                                        == Some(&Value::Bool(true));
-                                    let v = v as i64;
-                                    match (excl, k) {
-                                        (true, "minimum") => v + 1,
-                                        (true, _) => v - 1,
-                                        _ => v,
-                                    }
-                                })
+                                schema
+                                    .and_then(|s| s.get(k))
+                                    .and_then(Value::as_f64)
+                                    .map(|v| {
+                                        // Exclusive bounds tighten by one for integers.
+                                        let excl = schema.and_then(|s| {
+                                            s.get(format!("exclusive{}", &pascal(k)))
+                                        }) == Some(&Value::Bool(true));
+                                        let v = v as i64;
+                                        match (excl, k) {
+                                            (true, "minimum") => v + 1,
+                                            (true, _) => v - 1,
+                                            _ => v,
+                                        }
+                                    })
                             };
                             let (minimum, maximum) = (bound("minimum"), bound("maximum"));
                             if minimum.is_some() || maximum.is_some() {
@@ -127,9 +137,15 @@ impl Operations {
              //! an `Idempotency-Key`, the bounds of numeric query parameters).\n"
         )?;
         writeln!(s, "use crate::operation::{{Operation, QueryBound}};\n")?;
-        writeln!(s, "/// `info.version` of the spec this crate was generated from.")?;
+        writeln!(
+            s,
+            "/// `info.version` of the spec this crate was generated from."
+        )?;
         writeln!(s, "pub const SPEC_VERSION: &str = {:?};", self.version)?;
-        writeln!(s, "/// sha256 of the spec file this crate was generated from.")?;
+        writeln!(
+            s,
+            "/// sha256 of the spec file this crate was generated from."
+        )?;
         writeln!(s, "pub const SPEC_SHA256: &str = {sha256:?};\n")?;
         writeln!(
             s,
@@ -200,15 +216,24 @@ impl Operations {
             // Where the cursor lives: beside `data` (lists), or inside it
             // (batch GETs page over `data.items`).
             let (item, holder) = match fields.get("data").map(classify) {
-                Some(Shape::List(item)) if fields.contains_key("next_token") => {
-                    (item, Holder::Root { has_more: fields.contains_key("has_more") })
-                }
+                Some(Shape::List(item)) if fields.contains_key("next_token") => (
+                    item,
+                    Holder::Root {
+                        has_more: fields.contains_key("has_more"),
+                    },
+                ),
                 Some(Shape::Struct { name, optional }) => {
-                    let Some(inner) = types.fields(&name) else { continue };
+                    let Some(inner) = types.fields(&name) else {
+                        continue;
+                    };
                     match inner.get("items").map(classify) {
-                        Some(Shape::List(item)) if inner.contains_key("next_token") => {
-                            (item, Holder::Data { optional, has_more: inner.contains_key("has_more") })
-                        }
+                        Some(Shape::List(item)) if inner.contains_key("next_token") => (
+                            item,
+                            Holder::Data {
+                                optional,
+                                has_more: inner.contains_key("has_more"),
+                            },
+                        ),
                         _ => continue,
                     }
                 }
@@ -221,25 +246,43 @@ impl Operations {
             writeln!(s, "    fn with_token(self, token: String) -> Self {{")?;
             writeln!(s, "        self.token(token)")?;
             writeln!(s, "    }}")?;
-            writeln!(s, "    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {{")?;
+            writeln!(
+                s,
+                "    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {{"
+            )?;
             writeln!(s, "        Box::pin(async move {{")?;
             writeln!(s, "            let page = self.send().await?.into_inner();")?;
             let (var, items_field, has_more) = match holder {
                 Holder::Root { has_more } => ("page", "data", has_more),
-                Holder::Data { optional: true, has_more } => {
+                Holder::Data {
+                    optional: true,
+                    has_more,
+                } => {
                     writeln!(s, "            let Some(data) = page.data else {{")?;
-                    writeln!(s, "                return Ok(Page {{ items: Vec::new(), next_token: None, has_more: Some(false) }});")?;
+                    writeln!(
+                        s,
+                        "                return Ok(Page {{ items: Vec::new(), next_token: None, has_more: Some(false) }});"
+                    )?;
                     writeln!(s, "            }};")?;
                     ("data", "items", has_more)
                 }
-                Holder::Data { optional: false, has_more } => {
+                Holder::Data {
+                    optional: false,
+                    has_more,
+                } => {
                     writeln!(s, "            let data = page.data;")?;
                     ("data", "items", has_more)
                 }
             };
             writeln!(s, "            Ok(Page {{")?;
-            writeln!(s, "                items: {var}.{items_field}.into_items(),")?;
-            writeln!(s, "                next_token: {var}.next_token.into_cursor(),")?;
+            writeln!(
+                s,
+                "                items: {var}.{items_field}.into_items(),"
+            )?;
+            writeln!(
+                s,
+                "                next_token: {var}.next_token.into_cursor(),"
+            )?;
             if has_more {
                 writeln!(s, "                has_more: {var}.has_more.into_flag(),")?;
             } else {
@@ -266,7 +309,10 @@ enum Shape {
     /// `Vec<T>` or `Option<Vec<T>>`: the item type, as Rust source.
     List(String),
     /// A generated struct, possibly optional.
-    Struct { name: String, optional: bool },
+    Struct {
+        name: String,
+        optional: bool,
+    },
     Other,
 }
 
@@ -294,7 +340,9 @@ fn generic_arg<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
     if last.ident != wrapper {
         return None;
     }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     match args.args.first()? {
         syn::GenericArgument::Type(t) => Some(t),
         _ => None,
@@ -325,7 +373,9 @@ impl TypeIndex {
         let mut sends = BTreeMap::new();
         for item in &file.items {
             let syn::Item::Mod(m) = item else { continue };
-            let Some((_, items)) = &m.content else { continue };
+            let Some((_, items)) = &m.content else {
+                continue;
+            };
             match m.ident.to_string().as_str() {
                 "types" => {
                     for item in items {
@@ -345,7 +395,9 @@ impl TypeIndex {
                 "builder" => {
                     for item in items {
                         let syn::Item::Impl(imp) = item else { continue };
-                        let syn::Type::Path(self_ty) = &*imp.self_ty else { continue };
+                        let syn::Type::Path(self_ty) = &*imp.self_ty else {
+                            continue;
+                        };
                         let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string())
                         else {
                             continue;
@@ -355,7 +407,9 @@ impl TypeIndex {
                             if f.sig.ident != "send" {
                                 continue;
                             }
-                            let syn::ReturnType::Type(_, ret) = &f.sig.output else { continue };
+                            let syn::ReturnType::Type(_, ret) = &f.sig.output else {
+                                continue;
+                            };
                             // Result<ResponseValue<types::X>, Error<..>>
                             let ok = generic_arg(ret, "Result")
                                 .and_then(|t| generic_arg(t, "ResponseValue"));
