@@ -5,6 +5,9 @@
 pub struct Operation {
     /// The spec's `operationId` (also `OperationInfo::operation_id`).
     pub id: &'static str,
+    /// The generated method's name, which the hooks receive as
+    /// `OperationInfo::operation_id`.
+    pub rust_name: &'static str,
     /// The HTTP method, upper case.
     pub method: &'static str,
     /// The path template, e.g. `/v3/videos/{video_id}`.
@@ -29,10 +32,11 @@ pub struct QueryBound {
     pub maximum: Option<i64>,
 }
 
-/// The facts of operation `id`, if the client has it.
-pub fn find(id: &str) -> Option<&'static Operation> {
+/// The facts of the operation whose generated method is `rust_name` (what
+/// `OperationInfo::operation_id` holds), if the client has it.
+pub fn find(rust_name: &str) -> Option<&'static Operation> {
     let ops = crate::operations::OPERATIONS;
-    ops.binary_search_by(|op| op.id.cmp(id))
+    ops.binary_search_by(|op| op.rust_name.cmp(rust_name))
         .ok()
         .map(|i| &ops[i])
 }

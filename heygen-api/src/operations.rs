@@ -17,10 +17,11 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
     ("uploadAsset", "heygen_api_ext::Client::upload_asset"),
 ];
 
-/// Every generated operation, sorted by operation id.
+/// Every generated operation, sorted by `rust_name`.
 pub const OPERATIONS: &[Operation] = &[
     Operation {
         id: "bulkAssetStatuses",
+        rust_name: "bulk_asset_statuses",
         method: "GET",
         path: "/v3/assets/statuses",
         idempotency_key: false,
@@ -29,6 +30,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "bulkLipsyncStatuses",
+        rust_name: "bulk_lipsync_statuses",
         method: "GET",
         path: "/v3/lipsyncs/statuses",
         idempotency_key: false,
@@ -37,6 +39,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "bulkVideoStatuses",
+        rust_name: "bulk_video_statuses",
         method: "GET",
         path: "/v3/videos/statuses",
         idempotency_key: false,
@@ -45,6 +48,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "bulkVideoTranslationStatuses",
+        rust_name: "bulk_video_translation_statuses",
         method: "GET",
         path: "/v3/video-translations/statuses",
         idempotency_key: false,
@@ -53,6 +57,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "cloneVoice",
+        rust_name: "clone_voice",
         method: "POST",
         path: "/v3/voices/clone",
         idempotency_key: false,
@@ -61,6 +66,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "completeAssetUpload",
+        rust_name: "complete_asset_upload",
         method: "POST",
         path: "/v3/assets/{asset_id}/complete",
         idempotency_key: false,
@@ -69,6 +75,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "completeAssetUploadBatch",
+        rust_name: "complete_asset_upload_batch",
         method: "POST",
         path: "/v3/assets/complete/batches",
         idempotency_key: false,
@@ -77,6 +84,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createAiClipping",
+        rust_name: "create_ai_clipping",
         method: "POST",
         path: "/v3/ai-clipping",
         idempotency_key: true,
@@ -85,6 +93,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createAssetUpload",
+        rust_name: "create_asset_upload",
         method: "POST",
         path: "/v3/assets/direct-uploads",
         idempotency_key: false,
@@ -93,6 +102,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createAssetUploadBatch",
+        rust_name: "create_asset_upload_batch",
         method: "POST",
         path: "/v3/assets/direct-uploads/batches",
         idempotency_key: false,
@@ -101,6 +111,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createAvatar",
+        rust_name: "create_avatar",
         method: "POST",
         path: "/v3/avatars",
         idempotency_key: false,
@@ -109,6 +120,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createAvatarConsent",
+        rust_name: "create_avatar_consent",
         method: "POST",
         path: "/v3/avatars/{group_id}/consent",
         idempotency_key: false,
@@ -117,6 +129,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createBackgroundRemoval",
+        rust_name: "create_background_removal",
         method: "POST",
         path: "/v3/background-removals",
         idempotency_key: false,
@@ -125,6 +138,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createLipsync",
+        rust_name: "create_lipsync",
         method: "POST",
         path: "/v3/lipsyncs",
         idempotency_key: true,
@@ -133,6 +147,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createLipsyncBatch",
+        rust_name: "create_lipsync_batch",
         method: "POST",
         path: "/v3/lipsyncs/batches",
         idempotency_key: false,
@@ -141,6 +156,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createProofreadSession",
+        rust_name: "create_proofread_session",
         method: "POST",
         path: "/v3/video-translations/proofreads",
         idempotency_key: false,
@@ -149,6 +165,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createVideo",
+        rust_name: "create_video",
         method: "POST",
         path: "/v3/videos",
         idempotency_key: true,
@@ -157,6 +174,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createVideoAgentSession",
+        rust_name: "create_video_agent_session",
         method: "POST",
         path: "/v3/video-agents",
         idempotency_key: false,
@@ -165,6 +183,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createVideoBatch",
+        rust_name: "create_video_batch",
         method: "POST",
         path: "/v3/videos/batches",
         idempotency_key: false,
@@ -173,6 +192,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createVideoTranslation",
+        rust_name: "create_video_translation",
         method: "POST",
         path: "/v3/video-translations",
         idempotency_key: false,
@@ -181,6 +201,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createVideoTranslationBatch",
+        rust_name: "create_video_translation_batch",
         method: "POST",
         path: "/v3/video-translations/batches",
         idempotency_key: false,
@@ -189,6 +210,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createWebhookEndpoint",
+        rust_name: "create_webhook_endpoint",
         method: "POST",
         path: "/v3/webhooks/endpoints",
         idempotency_key: false,
@@ -197,6 +219,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteAiClipping",
+        rust_name: "delete_ai_clipping",
         method: "DELETE",
         path: "/v3/ai-clipping/{job_id}",
         idempotency_key: false,
@@ -205,6 +228,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteAsset",
+        rust_name: "delete_asset",
         method: "DELETE",
         path: "/v3/assets/{asset_id}",
         idempotency_key: false,
@@ -213,6 +237,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteAvatarGroup",
+        rust_name: "delete_avatar_group",
         method: "DELETE",
         path: "/v3/avatars/{group_id}",
         idempotency_key: false,
@@ -221,6 +246,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteAvatarLook",
+        rust_name: "delete_avatar_look",
         method: "DELETE",
         path: "/v3/avatars/looks/{look_id}",
         idempotency_key: false,
@@ -229,6 +255,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteBackgroundRemoval",
+        rust_name: "delete_background_removal",
         method: "DELETE",
         path: "/v3/background-removals/{job_id}",
         idempotency_key: false,
@@ -237,6 +264,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteLipsync",
+        rust_name: "delete_lipsync",
         method: "DELETE",
         path: "/v3/lipsyncs/{lipsync_id}",
         idempotency_key: false,
@@ -245,6 +273,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteVideo",
+        rust_name: "delete_video",
         method: "DELETE",
         path: "/v3/videos/{video_id}",
         idempotency_key: false,
@@ -253,6 +282,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteVideoTranslation",
+        rust_name: "delete_video_translation",
         method: "DELETE",
         path: "/v3/video-translations/{video_translation_id}",
         idempotency_key: false,
@@ -261,6 +291,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteVoice",
+        rust_name: "delete_voice",
         method: "DELETE",
         path: "/v3/voices/{voice_id}",
         idempotency_key: false,
@@ -269,6 +300,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteWebhookEndpoint",
+        rust_name: "delete_webhook_endpoint",
         method: "DELETE",
         path: "/v3/webhooks/endpoints/{endpoint_id}",
         idempotency_key: false,
@@ -277,6 +309,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "designVoice",
+        rust_name: "design_voice",
         method: "POST",
         path: "/v3/voices",
         idempotency_key: false,
@@ -285,6 +318,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "downloadProofreadSrt",
+        rust_name: "download_proofread_srt",
         method: "GET",
         path: "/v3/video-translations/proofreads/{proofread_id}/srt",
         idempotency_key: false,
@@ -293,6 +327,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "generateSpeech",
+        rust_name: "generate_speech",
         method: "POST",
         path: "/v3/voices/speech",
         idempotency_key: false,
@@ -301,6 +336,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "generateVideoFromProofread",
+        rust_name: "generate_video_from_proofread",
         method: "POST",
         path: "/v3/video-translations/proofreads/{proofread_id}/generate",
         idempotency_key: true,
@@ -309,6 +345,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "generateVideoFromTemplate",
+        rust_name: "generate_video_from_template",
         method: "POST",
         path: "/v3/templates/{template_id}",
         idempotency_key: false,
@@ -317,6 +354,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getAiClipping",
+        rust_name: "get_ai_clipping",
         method: "GET",
         path: "/v3/ai-clipping/{job_id}",
         idempotency_key: false,
@@ -325,6 +363,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getAsset",
+        rust_name: "get_asset",
         method: "GET",
         path: "/v3/assets/{asset_id}",
         idempotency_key: false,
@@ -333,6 +372,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getAssetBatch",
+        rust_name: "get_asset_batch",
         method: "GET",
         path: "/v3/assets/batches/{batch_id}",
         idempotency_key: false,
@@ -343,6 +383,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getAvatarGroup",
+        rust_name: "get_avatar_group",
         method: "GET",
         path: "/v3/avatars/{group_id}",
         idempotency_key: false,
@@ -351,6 +392,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getAvatarLook",
+        rust_name: "get_avatar_look",
         method: "GET",
         path: "/v3/avatars/looks/{look_id}",
         idempotency_key: false,
@@ -359,6 +401,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackgroundRemoval",
+        rust_name: "get_background_removal",
         method: "GET",
         path: "/v3/background-removals/{job_id}",
         idempotency_key: false,
@@ -367,6 +410,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getCurrentUser",
+        rust_name: "get_current_user",
         method: "GET",
         path: "/v3/users/me",
         idempotency_key: false,
@@ -375,6 +419,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getLipsync",
+        rust_name: "get_lipsync",
         method: "GET",
         path: "/v3/lipsyncs/{lipsync_id}",
         idempotency_key: false,
@@ -383,6 +428,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getLipsyncBatch",
+        rust_name: "get_lipsync_batch",
         method: "GET",
         path: "/v3/lipsyncs/batches/{batch_id}",
         idempotency_key: false,
@@ -393,6 +439,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getProofreadSession",
+        rust_name: "get_proofread_session",
         method: "GET",
         path: "/v3/video-translations/proofreads/{proofread_id}",
         idempotency_key: false,
@@ -401,6 +448,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getSessionResource",
+        rust_name: "get_session_resource",
         method: "GET",
         path: "/v3/video-agents/{session_id}/resources/{resource_id}",
         idempotency_key: false,
@@ -409,6 +457,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getTemplate",
+        rust_name: "get_template",
         method: "GET",
         path: "/v3/templates/{template_id}",
         idempotency_key: false,
@@ -417,6 +466,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getVideo",
+        rust_name: "get_video",
         method: "GET",
         path: "/v3/videos/{video_id}",
         idempotency_key: false,
@@ -425,6 +475,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getVideoAgentSession",
+        rust_name: "get_video_agent_session",
         method: "GET",
         path: "/v3/video-agents/{session_id}",
         idempotency_key: false,
@@ -433,6 +484,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getVideoBatch",
+        rust_name: "get_video_batch",
         method: "GET",
         path: "/v3/videos/batches/{batch_id}",
         idempotency_key: false,
@@ -443,6 +495,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getVideoTranslation",
+        rust_name: "get_video_translation",
         method: "GET",
         path: "/v3/video-translations/{video_translation_id}",
         idempotency_key: false,
@@ -451,6 +504,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getVideoTranslationBatch",
+        rust_name: "get_video_translation_batch",
         method: "GET",
         path: "/v3/video-translations/batches/{batch_id}",
         idempotency_key: false,
@@ -461,6 +515,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getVoice",
+        rust_name: "get_voice",
         method: "GET",
         path: "/v3/voices/{voice_id}",
         idempotency_key: false,
@@ -469,6 +524,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listAiClipping",
+        rust_name: "list_ai_clipping",
         method: "GET",
         path: "/v3/ai-clipping",
         idempotency_key: false,
@@ -479,6 +535,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listAssets",
+        rust_name: "list_assets",
         method: "GET",
         path: "/v3/assets",
         idempotency_key: false,
@@ -489,6 +546,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listAvatarGroups",
+        rust_name: "list_avatar_groups",
         method: "GET",
         path: "/v3/avatars",
         idempotency_key: false,
@@ -499,6 +557,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listAvatarLooks",
+        rust_name: "list_avatar_looks",
         method: "GET",
         path: "/v3/avatars/looks",
         idempotency_key: false,
@@ -509,6 +568,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackgroundRemovals",
+        rust_name: "list_background_removals",
         method: "GET",
         path: "/v3/background-removals",
         idempotency_key: false,
@@ -519,6 +579,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBrandGlossaries",
+        rust_name: "list_brand_glossaries",
         method: "GET",
         path: "/v3/brand-glossaries",
         idempotency_key: false,
@@ -529,6 +590,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBrandKits",
+        rust_name: "list_brand_kits",
         method: "GET",
         path: "/v3/brand-kits",
         idempotency_key: false,
@@ -539,6 +601,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listLipsyncs",
+        rust_name: "list_lipsyncs",
         method: "GET",
         path: "/v3/lipsyncs",
         idempotency_key: false,
@@ -549,6 +612,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listSessionVideos",
+        rust_name: "list_session_videos",
         method: "GET",
         path: "/v3/video-agents/{session_id}/videos",
         idempotency_key: false,
@@ -557,6 +621,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listSupportedTranslationLanguages",
+        rust_name: "list_supported_translation_languages",
         method: "GET",
         path: "/v3/video-translations/languages",
         idempotency_key: false,
@@ -565,6 +630,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listTemplates",
+        rust_name: "list_templates",
         method: "GET",
         path: "/v3/templates",
         idempotency_key: false,
@@ -575,6 +641,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listVideoAgentSessions",
+        rust_name: "list_video_agent_sessions",
         method: "GET",
         path: "/v3/video-agents",
         idempotency_key: false,
@@ -585,6 +652,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listVideoAgentStyles",
+        rust_name: "list_video_agent_styles",
         method: "GET",
         path: "/v3/video-agents/styles",
         idempotency_key: false,
@@ -595,6 +663,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listVideoTranslations",
+        rust_name: "list_video_translations",
         method: "GET",
         path: "/v3/video-translations",
         idempotency_key: false,
@@ -605,6 +674,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listVideos",
+        rust_name: "list_videos",
         method: "GET",
         path: "/v3/videos",
         idempotency_key: false,
@@ -615,6 +685,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listVoices",
+        rust_name: "list_voices",
         method: "GET",
         path: "/v3/voices",
         idempotency_key: false,
@@ -625,6 +696,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listWebhookEndpoints",
+        rust_name: "list_webhook_endpoints",
         method: "GET",
         path: "/v3/webhooks/endpoints",
         idempotency_key: false,
@@ -635,6 +707,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listWebhookEventTypes",
+        rust_name: "list_webhook_event_types",
         method: "GET",
         path: "/v3/webhooks/event-types",
         idempotency_key: false,
@@ -643,6 +716,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listWebhookEvents",
+        rust_name: "list_webhook_events",
         method: "GET",
         path: "/v3/webhooks/events",
         idempotency_key: false,
@@ -653,6 +727,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "rotateWebhookSigningSecret",
+        rust_name: "rotate_webhook_signing_secret",
         method: "POST",
         path: "/v3/webhooks/endpoints/{endpoint_id}/rotate-secret",
         idempotency_key: true,
@@ -661,6 +736,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "searchAssets",
+        rust_name: "search_assets",
         method: "GET",
         path: "/v3/assets/search",
         idempotency_key: false,
@@ -671,6 +747,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "searchAudio",
+        rust_name: "search_audio",
         method: "GET",
         path: "/v3/audio/sounds",
         idempotency_key: false,
@@ -682,6 +759,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "sendMessageOrRequestRevision",
+        rust_name: "send_message_or_request_revision",
         method: "POST",
         path: "/v3/video-agents/{session_id}",
         idempotency_key: false,
@@ -690,6 +768,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "stopVideoAgentSession",
+        rust_name: "stop_video_agent_session",
         method: "POST",
         path: "/v3/video-agents/{session_id}/stop",
         idempotency_key: false,
@@ -698,6 +777,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateAvatarLook",
+        rust_name: "update_avatar_look",
         method: "PATCH",
         path: "/v3/avatars/looks/{look_id}",
         idempotency_key: false,
@@ -706,6 +786,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateLipsync",
+        rust_name: "update_lipsync",
         method: "PATCH",
         path: "/v3/lipsyncs/{lipsync_id}",
         idempotency_key: false,
@@ -714,6 +795,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateVideoTranslation",
+        rust_name: "update_video_translation",
         method: "PATCH",
         path: "/v3/video-translations/{video_translation_id}",
         idempotency_key: false,
@@ -722,6 +804,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateWebhookEndpoint",
+        rust_name: "update_webhook_endpoint",
         method: "PATCH",
         path: "/v3/webhooks/endpoints/{endpoint_id}",
         idempotency_key: false,
@@ -730,6 +813,7 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "uploadProofreadSrt",
+        rust_name: "upload_proofread_srt",
         method: "PUT",
         path: "/v3/video-translations/proofreads/{proofread_id}/srt",
         idempotency_key: false,

@@ -29,6 +29,19 @@ pub struct Operation {
     pub takes_token: bool,
 }
 
+impl Operation {
+    /// The method name progenitor gives the operation (and passes to the
+    /// hooks as `OperationInfo::operation_id`).
+    pub fn rust_name(&self) -> String {
+        heck::ToSnakeCase::to_snake_case(self.id.as_str())
+    }
+
+    /// The builder struct progenitor generates for it.
+    pub fn builder_name(&self) -> String {
+        heck::ToPascalCase::to_pascal_case(self.id.as_str())
+    }
+}
+
 pub struct Operations {
     pub ops: Vec<Operation>,
     pub version: String,
@@ -114,7 +127,8 @@ impl Operations {
                 });
             }
         }
-        ops.sort_by(|a, b| a.id.cmp(&b.id));
+        // Sorted by the name progenitor passes to the hooks, for binary search.
+        ops.sort_by(|a, b| a.rust_name().cmp(&b.rust_name()));
         let version = doc
             .pointer("/info/version")
             .and_then(Value::as_str)
@@ -156,11 +170,12 @@ impl Operations {
             writeln!(s, "    ({id:?}, {instead:?}),")?;
         }
         writeln!(s, "];\n")?;
-        writeln!(s, "/// Every generated operation, sorted by operation id.")?;
+        writeln!(s, "/// Every generated operation, sorted by `rust_name`.")?;
         writeln!(s, "pub const OPERATIONS: &[Operation] = &[")?;
         for op in &self.ops {
             writeln!(s, "    Operation {{")?;
             writeln!(s, "        id: {:?},", op.id)?;
+            writeln!(s, "        rust_name: {:?},", op.rust_name())?;
             writeln!(s, "        method: {:?},", op.method)?;
             writeln!(s, "        path: {:?},", op.path)?;
             writeln!(s, "        idempotency_key: {},", op.idempotency_key)?;
@@ -205,7 +220,7 @@ impl Operations {
         )?;
         let mut count = 0;
         for op in self.ops.iter().filter(|o| o.takes_token) {
-            let builder = pascal(&op.id);
+            let builder = op.builder_name();
             let Some(response) = types.send_output(&builder) else {
                 bail!("no builder `{builder}` with a `send` method for {}", op.id);
             };
