@@ -62,35 +62,35 @@ pub enum Error {
     },
     /// 400: HeyGen rejected the request's content.
     #[error("{}", describe(.0, "HeyGen rejected the request; fix the parameter it names"))]
-    BadRequest(ApiError),
+    BadRequest(Box<ApiError>),
     /// 401: the API key or token is missing, wrong or expired.
     #[error("{}", describe(.0, "authentication failed; check HEYGEN_API_KEY (or the bearer token) is set and valid"))]
-    Authentication(ApiError),
+    Authentication(Box<ApiError>),
     /// 402: not enough credits or a plan limit.
     #[error("{}", describe(.0, "insufficient credit; add credits or upgrade the plan in HeyGen's dashboard"))]
-    InsufficientCredit(ApiError),
+    InsufficientCredit(Box<ApiError>),
     /// 403: the key may not do this.
     #[error("{}", describe(.0, "permission denied; this key or plan may not use this resource"))]
-    PermissionDenied(ApiError),
+    PermissionDenied(Box<ApiError>),
     /// 404: no such resource (or it was deleted).
     #[error("{}", describe(.0, "not found; check the id (the resource may have been deleted)"))]
-    NotFound(ApiError),
+    NotFound(Box<ApiError>),
     /// 409: a conflict, including `request_in_progress` (the same
     /// idempotency key is still being processed: wait, do not resubmit).
     #[error("{}", describe(.0, "conflict; if the code is request_in_progress, the first call is still running: wait for it instead of resubmitting"))]
-    Conflict(ApiError),
+    Conflict(Box<ApiError>),
     /// 413: the upload or body is too large.
     #[error("{}", describe(.0, "payload too large; use the direct upload flow for large files"))]
-    PayloadTooLarge(ApiError),
+    PayloadTooLarge(Box<ApiError>),
     /// 429: rate or concurrency limit; `retry_after` says when to try again.
     #[error("{}", describe(.0, "rate limited; retry after the delay HeyGen asked for"))]
-    RateLimited(ApiError),
+    RateLimited(Box<ApiError>),
     /// 5xx: a fault on HeyGen's side (or a gateway before it).
     #[error("{}", describe(.0, "HeyGen server error; retry later and quote the request id if it persists"))]
-    Server(ApiError),
+    Server(Box<ApiError>),
     /// Any other error status.
     #[error("{}", describe(.0, "unexpected error status"))]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// No response in time: the call may or may not have taken effect.
     #[error("timed out waiting for HeyGen: {source}; the request may still have taken effect")]
     Timeout {
@@ -187,7 +187,7 @@ impl Error {
             | Error::PayloadTooLarge(e)
             | Error::RateLimited(e)
             | Error::Server(e)
-            | Error::Api(e) => Some(e),
+            | Error::Api(e) => Some(&**e),
             _ => None,
         }
     }
@@ -252,6 +252,7 @@ impl Error {
     }
 
     pub(crate) fn from_api(e: ApiError) -> Error {
+        let e = Box::new(e);
         match e.status {
             400 => Error::BadRequest(e),
             401 => Error::Authentication(e),
@@ -306,10 +307,11 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    if let Ok(secs) = value.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
-        }
+    if let Ok(secs) = value.parse::<f64>()
+        && secs.is_finite()
+        && secs >= 0.0
+    {
+        return Some(Duration::from_secs_f64(secs));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(

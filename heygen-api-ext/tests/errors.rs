@@ -25,7 +25,8 @@ async fn error_for(reply: Reply) -> Error {
 
 #[tokio::test]
 async fn each_documented_status_has_its_variant() {
-    let cases: &[(u16, &str, fn(&Error) -> bool)] = &[
+    type IsVariant = fn(&Error) -> bool;
+    let cases: &[(u16, &str, IsVariant)] = &[
         (400, "invalid_parameter", |e| {
             matches!(e, Error::BadRequest(_))
         }),

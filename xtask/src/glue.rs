@@ -128,7 +128,7 @@ impl Operations {
             }
         }
         // Sorted by the name progenitor passes to the hooks, for binary search.
-        ops.sort_by(|a, b| a.rust_name().cmp(&b.rust_name()));
+        ops.sort_by_key(Operation::rust_name);
         let version = doc
             .pointer("/info/version")
             .and_then(Value::as_str)
@@ -428,10 +428,10 @@ impl TypeIndex {
                             // Result<ResponseValue<types::X>, Error<..>>
                             let ok = generic_arg(ret, "Result")
                                 .and_then(|t| generic_arg(t, "ResponseValue"));
-                            if let Some(syn::Type::Path(p)) = ok {
-                                if let Some(last) = p.path.segments.last() {
-                                    sends.insert(name.clone(), last.ident.to_string());
-                                }
+                            if let Some(syn::Type::Path(p)) = ok
+                                && let Some(last) = p.path.segments.last()
+                            {
+                                sends.insert(name.clone(), last.ident.to_string());
                             }
                         }
                     }
