@@ -378,189 +378,28 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(untagged)]
+    #[serde(tag = "type")]
     pub enum AssetInput {
-        Url(AssetInputUrl),
-        AssetId(AssetInputAssetId),
-        Base64(AssetInputBase64),
-    }
-    impl ::std::convert::From<AssetInputUrl> for AssetInput {
-        fn from(value: AssetInputUrl) -> Self {
-            Self::Url(value)
-        }
-    }
-    impl ::std::convert::From<AssetInputAssetId> for AssetInput {
-        fn from(value: AssetInputAssetId) -> Self {
-            Self::AssetId(value)
-        }
-    }
-    impl ::std::convert::From<AssetInputBase64> for AssetInput {
-        fn from(value: AssetInputBase64) -> Self {
-            Self::Base64(value)
-        }
-    }
-    ///Media already uploaded to the asset library.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct AssetInputAssetId {
-        ///Id returned by an asset upload.
-        pub asset_id: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: AssetInputAssetIdType,
-    }
-    impl AssetInputAssetId {
-        pub fn builder() -> builder::AssetInputAssetId {
-            Default::default()
-        }
-    }
-    ///`AssetInputAssetIdType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AssetInputAssetIdType {
+        ///Media fetched by HeyGen from a public or presigned URL.
+        #[serde(rename = "url")]
+        Url {
+            ///Where HeyGen downloads the file from.
+            url: ::std::string::String,
+        },
+        ///Media already uploaded to the asset library.
         #[serde(rename = "asset_id")]
-        AssetId,
-    }
-    impl ::std::fmt::Display for AssetInputAssetIdType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AssetId => f.write_str("asset_id"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AssetInputAssetIdType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "asset_id" => Ok(Self::AssetId),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AssetInputAssetIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AssetInputAssetIdType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Media sent inline as base64 text.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct AssetInputBase64 {
-        ///Base64-encoded file content.
-        pub data: ::std::string::String,
-        ///MIME type of the decoded bytes, e.g. image/png.
-        pub media_type: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: AssetInputBase64Type,
-    }
-    impl AssetInputBase64 {
-        pub fn builder() -> builder::AssetInputBase64 {
-            Default::default()
-        }
-    }
-    ///`AssetInputBase64Type`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AssetInputBase64Type {
+        AssetId {
+            ///Id returned by an asset upload.
+            asset_id: ::std::string::String,
+        },
+        ///Media sent inline as base64 text.
         #[serde(rename = "base64")]
-        Base64,
-    }
-    impl ::std::fmt::Display for AssetInputBase64Type {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Base64 => f.write_str("base64"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AssetInputBase64Type {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "base64" => Ok(Self::Base64),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AssetInputBase64Type {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AssetInputBase64Type {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Media fetched by HeyGen from a public or presigned URL.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct AssetInputUrl {
-        #[serde(rename = "type")]
-        pub type_: AssetInputUrlType,
-        ///Where HeyGen downloads the file from.
-        pub url: ::std::string::String,
-    }
-    impl AssetInputUrl {
-        pub fn builder() -> builder::AssetInputUrl {
-            Default::default()
-        }
+        Base64 {
+            ///Base64-encoded file content.
+            data: ::std::string::String,
+            ///MIME type of the decoded bytes, e.g. image/png.
+            media_type: ::std::string::String,
+        },
     }
     ///A media file given by URL or asset id (no inline data accepted here).
     #[derive(
@@ -570,72 +409,20 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(untagged)]
+    #[serde(tag = "type")]
     pub enum AssetInputUrlOrId {
-        Url(AssetInputUrl),
-        AssetId(AssetInputAssetId),
-    }
-    impl ::std::convert::From<AssetInputUrl> for AssetInputUrlOrId {
-        fn from(value: AssetInputUrl) -> Self {
-            Self::Url(value)
-        }
-    }
-    impl ::std::convert::From<AssetInputAssetId> for AssetInputUrlOrId {
-        fn from(value: AssetInputAssetId) -> Self {
-            Self::AssetId(value)
-        }
-    }
-    ///`AssetInputUrlType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AssetInputUrlType {
+        ///Media fetched by HeyGen from a public or presigned URL.
         #[serde(rename = "url")]
-        Url,
-    }
-    impl ::std::fmt::Display for AssetInputUrlType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Url => f.write_str("url"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AssetInputUrlType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "url" => Ok(Self::Url),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AssetInputUrlType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AssetInputUrlType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+        Url {
+            ///Where HeyGen downloads the file from.
+            url: ::std::string::String,
+        },
+        ///Media already uploaded to the asset library.
+        #[serde(rename = "asset_id")]
+        AssetId {
+            ///Id returned by an asset upload.
+            asset_id: ::std::string::String,
+        },
     }
     ///One page of assets.
     #[derive(
@@ -979,26 +766,19 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(untagged)]
+    #[serde(tag = "type")]
     pub enum AvatarEngineConfig {
-        VEngineConfig(AvatarVEngineConfig),
-        IvEngineConfig(AvatarIvEngineConfig),
-        IiiEngineConfig(AvatarIiiEngineConfig),
-    }
-    impl ::std::convert::From<AvatarVEngineConfig> for AvatarEngineConfig {
-        fn from(value: AvatarVEngineConfig) -> Self {
-            Self::VEngineConfig(value)
-        }
-    }
-    impl ::std::convert::From<AvatarIvEngineConfig> for AvatarEngineConfig {
-        fn from(value: AvatarIvEngineConfig) -> Self {
-            Self::IvEngineConfig(value)
-        }
-    }
-    impl ::std::convert::From<AvatarIiiEngineConfig> for AvatarEngineConfig {
-        fn from(value: AvatarIiiEngineConfig) -> Self {
-            Self::IiiEngineConfig(value)
-        }
+        ///Render with the Avatar V engine.
+        #[serde(rename = "avatar_v")]
+        AvatarV {
+            ///Look to take motion cues from.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            reference_look_id: ::std::option::Option<::std::string::String>,
+        },
+        #[serde(rename = "avatar_iv")]
+        AvatarIv,
+        #[serde(rename = "avatar_iii")]
+        AvatarIii,
     }
     ///Why avatar creation failed.
     #[derive(
@@ -1099,144 +879,6 @@ pub mod types {
     impl AvatarGroupResponse {
         pub fn builder() -> builder::AvatarGroupResponse {
             Default::default()
-        }
-    }
-    ///Render with the Avatar III engine.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct AvatarIiiEngineConfig {
-        #[serde(rename = "type")]
-        pub type_: AvatarIiiEngineConfigType,
-    }
-    impl AvatarIiiEngineConfig {
-        pub fn builder() -> builder::AvatarIiiEngineConfig {
-            Default::default()
-        }
-    }
-    ///`AvatarIiiEngineConfigType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AvatarIiiEngineConfigType {
-        #[serde(rename = "avatar_iii")]
-        AvatarIii,
-    }
-    impl ::std::fmt::Display for AvatarIiiEngineConfigType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AvatarIii => f.write_str("avatar_iii"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AvatarIiiEngineConfigType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "avatar_iii" => Ok(Self::AvatarIii),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AvatarIiiEngineConfigType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AvatarIiiEngineConfigType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Render with the Avatar IV engine.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct AvatarIvEngineConfig {
-        #[serde(rename = "type")]
-        pub type_: AvatarIvEngineConfigType,
-    }
-    impl AvatarIvEngineConfig {
-        pub fn builder() -> builder::AvatarIvEngineConfig {
-            Default::default()
-        }
-    }
-    ///`AvatarIvEngineConfigType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AvatarIvEngineConfigType {
-        #[serde(rename = "avatar_iv")]
-        AvatarIv,
-    }
-    impl ::std::fmt::Display for AvatarIvEngineConfigType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AvatarIv => f.write_str("avatar_iv"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AvatarIvEngineConfigType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "avatar_iv" => Ok(Self::AvatarIv),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AvatarIvEngineConfigType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AvatarIvEngineConfigType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///One look (outfit, pose or scene) of an avatar.
@@ -1567,148 +1209,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for AvatarType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Render with the Avatar V engine.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct AvatarVEngineConfig {
-        ///Look to take motion cues from.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reference_look_id: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: AvatarVEngineConfigType,
-    }
-    impl AvatarVEngineConfig {
-        pub fn builder() -> builder::AvatarVEngineConfig {
-            Default::default()
-        }
-    }
-    ///`AvatarVEngineConfigType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AvatarVEngineConfigType {
-        #[serde(rename = "avatar_v")]
-        AvatarV,
-    }
-    impl ::std::fmt::Display for AvatarVEngineConfigType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AvatarV => f.write_str("avatar_v"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AvatarVEngineConfigType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "avatar_v" => Ok(Self::AvatarV),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AvatarVEngineConfigType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AvatarVEngineConfigType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Scene with a speaking avatar or image.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct AvatarVideoScene {
-        pub input: StudioSceneInput,
-        #[serde(rename = "type")]
-        pub type_: AvatarVideoSceneType,
-    }
-    impl AvatarVideoScene {
-        pub fn builder() -> builder::AvatarVideoScene {
-            Default::default()
-        }
-    }
-    ///`AvatarVideoSceneType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AvatarVideoSceneType {
-        #[serde(rename = "avatar_video")]
-        AvatarVideo,
-    }
-    impl ::std::fmt::Display for AvatarVideoSceneType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AvatarVideo => f.write_str("avatar_video"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AvatarVideoSceneType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "avatar_video" => Ok(Self::AvatarVideo),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AvatarVideoSceneType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AvatarVideoSceneType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2589,26 +2089,45 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(untagged)]
+    #[serde(tag = "type")]
     pub enum CreateAvatarRequest {
-        PromptAvatarRequest(CreatePromptAvatarRequest),
-        DigitalTwinRequest(CreateDigitalTwinRequest),
-        PhotoAvatarRequest(CreatePhotoAvatarRequest),
-    }
-    impl ::std::convert::From<CreatePromptAvatarRequest> for CreateAvatarRequest {
-        fn from(value: CreatePromptAvatarRequest) -> Self {
-            Self::PromptAvatarRequest(value)
-        }
-    }
-    impl ::std::convert::From<CreateDigitalTwinRequest> for CreateAvatarRequest {
-        fn from(value: CreateDigitalTwinRequest) -> Self {
-            Self::DigitalTwinRequest(value)
-        }
-    }
-    impl ::std::convert::From<CreatePhotoAvatarRequest> for CreateAvatarRequest {
-        fn from(value: CreatePhotoAvatarRequest) -> Self {
-            Self::PhotoAvatarRequest(value)
-        }
+        ///Generate an avatar from a text prompt.
+        #[serde(rename = "prompt")]
+        Prompt {
+            ///Add the look to this existing group.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            avatar_group_id: ::std::option::Option<::std::string::String>,
+            ///Existing avatar to base the result on.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            avatar_id: ::std::option::Option<::std::string::String>,
+            ///Display name.
+            name: ::std::string::String,
+            ///Description of the avatar to generate.
+            prompt: ::std::string::String,
+            ///Images that guide the look.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            reference_images: ::std::option::Option<::std::vec::Vec<AssetInput>>,
+        },
+        ///Train a digital twin from footage of a person.
+        #[serde(rename = "digital_twin")]
+        DigitalTwin {
+            ///Add the look to this existing group.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            avatar_group_id: ::std::option::Option<::std::string::String>,
+            file: AssetInput,
+            ///Display name.
+            name: ::std::string::String,
+        },
+        ///Create a photo avatar from one picture.
+        #[serde(rename = "photo")]
+        Photo {
+            ///Add the look to this existing group.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            avatar_group_id: ::std::option::Option<::std::string::String>,
+            file: AssetInput,
+            ///Display name.
+            name: ::std::string::String,
+        },
     }
     ///Video to strip the background from.
     #[derive(
@@ -2633,82 +2152,6 @@ pub mod types {
     impl CreateBackgroundRemovalRequest {
         pub fn builder() -> builder::CreateBackgroundRemovalRequest {
             Default::default()
-        }
-    }
-    ///Train a digital twin from footage of a person.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct CreateDigitalTwinRequest {
-        ///Add the look to this existing group.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub avatar_group_id: ::std::option::Option<::std::string::String>,
-        pub file: AssetInput,
-        ///Display name.
-        pub name: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: CreateDigitalTwinRequestType,
-    }
-    impl CreateDigitalTwinRequest {
-        pub fn builder() -> builder::CreateDigitalTwinRequest {
-            Default::default()
-        }
-    }
-    ///`CreateDigitalTwinRequestType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum CreateDigitalTwinRequestType {
-        #[serde(rename = "digital_twin")]
-        DigitalTwin,
-    }
-    impl ::std::fmt::Display for CreateDigitalTwinRequestType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::DigitalTwin => f.write_str("digital_twin"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateDigitalTwinRequestType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "digital_twin" => Ok(Self::DigitalTwin),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateDigitalTwinRequestType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateDigitalTwinRequestType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Several lipsync jobs submitted together.
@@ -2863,165 +2306,6 @@ pub mod types {
     impl CreateLipsyncRequest {
         pub fn builder() -> builder::CreateLipsyncRequest {
             Default::default()
-        }
-    }
-    ///Create a photo avatar from one picture.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct CreatePhotoAvatarRequest {
-        ///Add the look to this existing group.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub avatar_group_id: ::std::option::Option<::std::string::String>,
-        pub file: AssetInput,
-        ///Display name.
-        pub name: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: CreatePhotoAvatarRequestType,
-    }
-    impl CreatePhotoAvatarRequest {
-        pub fn builder() -> builder::CreatePhotoAvatarRequest {
-            Default::default()
-        }
-    }
-    ///`CreatePhotoAvatarRequestType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum CreatePhotoAvatarRequestType {
-        #[serde(rename = "photo")]
-        Photo,
-    }
-    impl ::std::fmt::Display for CreatePhotoAvatarRequestType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Photo => f.write_str("photo"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreatePhotoAvatarRequestType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "photo" => Ok(Self::Photo),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreatePhotoAvatarRequestType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreatePhotoAvatarRequestType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Generate an avatar from a text prompt.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct CreatePromptAvatarRequest {
-        ///Add the look to this existing group.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub avatar_group_id: ::std::option::Option<::std::string::String>,
-        ///Existing avatar to base the result on.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub avatar_id: ::std::option::Option<::std::string::String>,
-        ///Display name.
-        pub name: ::std::string::String,
-        ///Description of the avatar to generate.
-        pub prompt: ::std::string::String,
-        ///Images that guide the look.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reference_images: ::std::option::Option<::std::vec::Vec<AssetInput>>,
-        #[serde(rename = "type")]
-        pub type_: CreatePromptAvatarRequestType,
-    }
-    impl CreatePromptAvatarRequest {
-        pub fn builder() -> builder::CreatePromptAvatarRequest {
-            Default::default()
-        }
-    }
-    ///`CreatePromptAvatarRequestType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum CreatePromptAvatarRequestType {
-        #[serde(rename = "prompt")]
-        Prompt,
-    }
-    impl ::std::fmt::Display for CreatePromptAvatarRequestType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Prompt => f.write_str("prompt"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreatePromptAvatarRequestType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "prompt" => Ok(Self::Prompt),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreatePromptAvatarRequestType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreatePromptAvatarRequestType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Video to transcribe and translate for review.
@@ -3257,164 +2541,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Render an avatar look speaking a script or audio.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct CreateVideoFromAvatar {
-        #[serde(default = "defaults::create_video_from_avatar_aspect_ratio")]
-        pub aspect_ratio: ::std::option::Option<VideoAspectRatio>,
-        ///Uploaded audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_asset_id: ::std::option::Option<::std::string::String>,
-        ///Audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_url: ::std::option::Option<::std::string::String>,
-        ///Avatar look to render.
-        pub avatar_id: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub background: ::std::option::Option<VideoBackground>,
-        ///Your own reference, echoed in the webhook payload.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub callback_id: ::std::option::Option<::std::string::String>,
-        ///URL notified when the job finishes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub callback_url: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub caption: ::std::option::Option<VideoCaption>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub engine: ::std::option::Option<AvatarEngineConfig>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expressiveness: ::std::option::Option<Expressiveness>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fit: ::std::option::Option<VideoFit>,
-        ///Guidance for gestures and motion.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub motion_prompt: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_format: ::std::option::Option<VideoOutputFormat>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub remove_background: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resolution: ::std::option::Option<VideoResolution>,
-        ///Text the avatar speaks.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub script: ::std::option::Option<::std::string::String>,
-        ///Display title.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: CreateVideoFromAvatarType,
-        ///Voice for the script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_settings: ::std::option::Option<VoiceSettings>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub watermark: ::std::option::Option<Watermark>,
-    }
-    impl CreateVideoFromAvatar {
-        pub fn builder() -> builder::CreateVideoFromAvatar {
-            Default::default()
-        }
-    }
-    ///`CreateVideoFromAvatarType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum CreateVideoFromAvatarType {
-        #[serde(rename = "avatar")]
-        Avatar,
-    }
-    impl ::std::fmt::Display for CreateVideoFromAvatarType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Avatar => f.write_str("avatar"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateVideoFromAvatarType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "avatar" => Ok(Self::Avatar),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateVideoFromAvatarType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateVideoFromAvatarType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Generate a cinematic scene featuring avatars from a prompt.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct CreateVideoFromCinematicAvatar {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<VideoAspectRatio>,
-        ///Pick the length automatically.
-        #[serde(default)]
-        pub auto_duration: bool,
-        ///Avatar looks to feature.
-        pub avatar_id: ::std::vec::Vec<::std::string::String>,
-        ///Length in seconds.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<i64>,
-        ///Let HeyGen expand the prompt.
-        #[serde(default)]
-        pub enhance_prompt: bool,
-        ///Scene description.
-        pub prompt: ::std::string::String,
-        ///Reference media.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub references: ::std::option::Option<::std::vec::Vec<AssetInput>>,
-        ///Output resolution.
-        #[serde(default = "defaults::create_video_from_cinematic_avatar_resolution")]
-        pub resolution: CreateVideoFromCinematicAvatarResolution,
-        ///Display title.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: CreateVideoFromCinematicAvatarType,
-    }
-    impl CreateVideoFromCinematicAvatar {
-        pub fn builder() -> builder::CreateVideoFromCinematicAvatar {
-            Default::default()
-        }
-    }
     ///Output resolution.
     #[derive(
         ::serde::Deserialize,
@@ -3465,265 +2591,6 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateVideoFromCinematicAvatarResolution {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::default::Default for CreateVideoFromCinematicAvatarResolution {
-        fn default() -> Self {
-            CreateVideoFromCinematicAvatarResolution::X720p
-        }
-    }
-    ///`CreateVideoFromCinematicAvatarType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum CreateVideoFromCinematicAvatarType {
-        #[serde(rename = "cinematic_avatar")]
-        CinematicAvatar,
-    }
-    impl ::std::fmt::Display for CreateVideoFromCinematicAvatarType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::CinematicAvatar => f.write_str("cinematic_avatar"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateVideoFromCinematicAvatarType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "cinematic_avatar" => Ok(Self::CinematicAvatar),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateVideoFromCinematicAvatarType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateVideoFromCinematicAvatarType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Animate a still image speaking a script or audio.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct CreateVideoFromImage {
-        #[serde(default = "defaults::create_video_from_image_aspect_ratio")]
-        pub aspect_ratio: ::std::option::Option<VideoAspectRatio>,
-        ///Uploaded audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_asset_id: ::std::option::Option<::std::string::String>,
-        ///Audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_url: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub background: ::std::option::Option<VideoBackground>,
-        ///Your own reference, echoed in the webhook payload.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub callback_id: ::std::option::Option<::std::string::String>,
-        ///URL notified when the job finishes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub callback_url: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub caption: ::std::option::Option<VideoCaption>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expressiveness: ::std::option::Option<Expressiveness>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fit: ::std::option::Option<VideoFit>,
-        pub image: AssetInput,
-        ///Guidance for gestures and motion.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub motion_prompt: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_format: ::std::option::Option<VideoOutputFormat>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub remove_background: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resolution: ::std::option::Option<VideoResolution>,
-        ///Text the avatar speaks.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub script: ::std::option::Option<::std::string::String>,
-        ///Display title.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: CreateVideoFromImageType,
-        ///Voice for the script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_settings: ::std::option::Option<VoiceSettings>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub watermark: ::std::option::Option<Watermark>,
-    }
-    impl CreateVideoFromImage {
-        pub fn builder() -> builder::CreateVideoFromImage {
-            Default::default()
-        }
-    }
-    ///`CreateVideoFromImageType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum CreateVideoFromImageType {
-        #[serde(rename = "image")]
-        Image,
-    }
-    impl ::std::fmt::Display for CreateVideoFromImageType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Image => f.write_str("image"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateVideoFromImageType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "image" => Ok(Self::Image),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateVideoFromImageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateVideoFromImageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Assemble a multi-scene video.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct CreateVideoFromStudio {
-        #[serde(default = "defaults::create_video_from_studio_aspect_ratio")]
-        pub aspect_ratio: ::std::option::Option<VideoAspectRatio>,
-        ///Your own reference, echoed in the webhook payload.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub callback_id: ::std::option::Option<::std::string::String>,
-        ///URL notified when the job finishes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub callback_url: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub caption: ::std::option::Option<VideoCaption>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resolution: ::std::option::Option<VideoResolution>,
-        pub scenes: ::std::vec::Vec<StudioScene>,
-        ///Display title.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: CreateVideoFromStudioType,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub watermark: ::std::option::Option<Watermark>,
-    }
-    impl CreateVideoFromStudio {
-        pub fn builder() -> builder::CreateVideoFromStudio {
-            Default::default()
-        }
-    }
-    ///`CreateVideoFromStudioType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum CreateVideoFromStudioType {
-        #[serde(rename = "studio")]
-        Studio,
-    }
-    impl ::std::fmt::Display for CreateVideoFromStudioType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Studio => f.write_str("studio"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateVideoFromStudioType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "studio" => Ok(Self::Studio),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateVideoFromStudioType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateVideoFromStudioType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -3813,32 +2680,161 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(untagged)]
+    #[serde(tag = "type")]
     pub enum CreateVideoRequest {
-        Avatar(CreateVideoFromAvatar),
-        Image(CreateVideoFromImage),
-        CinematicAvatar(CreateVideoFromCinematicAvatar),
-        Studio(CreateVideoFromStudio),
-    }
-    impl ::std::convert::From<CreateVideoFromAvatar> for CreateVideoRequest {
-        fn from(value: CreateVideoFromAvatar) -> Self {
-            Self::Avatar(value)
-        }
-    }
-    impl ::std::convert::From<CreateVideoFromImage> for CreateVideoRequest {
-        fn from(value: CreateVideoFromImage) -> Self {
-            Self::Image(value)
-        }
-    }
-    impl ::std::convert::From<CreateVideoFromCinematicAvatar> for CreateVideoRequest {
-        fn from(value: CreateVideoFromCinematicAvatar) -> Self {
-            Self::CinematicAvatar(value)
-        }
-    }
-    impl ::std::convert::From<CreateVideoFromStudio> for CreateVideoRequest {
-        fn from(value: CreateVideoFromStudio) -> Self {
-            Self::Studio(value)
-        }
+        ///Render an avatar look speaking a script or audio.
+        #[serde(rename = "avatar")]
+        Avatar {
+            #[serde(default = "defaults::create_video_request_avatar_aspect_ratio")]
+            aspect_ratio: ::std::option::Option<VideoAspectRatio>,
+            ///Uploaded audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_asset_id: ::std::option::Option<::std::string::String>,
+            ///Audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_url: ::std::option::Option<::std::string::String>,
+            ///Avatar look to render.
+            avatar_id: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            background: ::std::option::Option<VideoBackground>,
+            ///Your own reference, echoed in the webhook payload.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_id: ::std::option::Option<::std::string::String>,
+            ///URL notified when the job finishes.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_url: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            caption: ::std::option::Option<VideoCaption>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            engine: ::std::option::Option<AvatarEngineConfig>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            expressiveness: ::std::option::Option<Expressiveness>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            fit: ::std::option::Option<VideoFit>,
+            ///Guidance for gestures and motion.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            motion_prompt: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            output_format: ::std::option::Option<VideoOutputFormat>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            remove_background: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            resolution: ::std::option::Option<VideoResolution>,
+            ///Text the avatar speaks.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            script: ::std::option::Option<::std::string::String>,
+            ///Display title.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            title: ::std::option::Option<::std::string::String>,
+            ///Voice for the script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_settings: ::std::option::Option<VoiceSettings>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            watermark: ::std::option::Option<Watermark>,
+        },
+        ///Animate a still image speaking a script or audio.
+        #[serde(rename = "image")]
+        Image {
+            #[serde(default = "defaults::create_video_request_image_aspect_ratio")]
+            aspect_ratio: ::std::option::Option<VideoAspectRatio>,
+            ///Uploaded audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_asset_id: ::std::option::Option<::std::string::String>,
+            ///Audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_url: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            background: ::std::option::Option<VideoBackground>,
+            ///Your own reference, echoed in the webhook payload.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_id: ::std::option::Option<::std::string::String>,
+            ///URL notified when the job finishes.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_url: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            caption: ::std::option::Option<VideoCaption>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            expressiveness: ::std::option::Option<Expressiveness>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            fit: ::std::option::Option<VideoFit>,
+            image: AssetInput,
+            ///Guidance for gestures and motion.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            motion_prompt: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            output_format: ::std::option::Option<VideoOutputFormat>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            remove_background: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            resolution: ::std::option::Option<VideoResolution>,
+            ///Text the avatar speaks.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            script: ::std::option::Option<::std::string::String>,
+            ///Display title.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            title: ::std::option::Option<::std::string::String>,
+            ///Voice for the script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_settings: ::std::option::Option<VoiceSettings>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            watermark: ::std::option::Option<Watermark>,
+        },
+        ///Generate a cinematic scene featuring avatars from a prompt.
+        #[serde(rename = "cinematic_avatar")]
+        CinematicAvatar {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            aspect_ratio: ::std::option::Option<VideoAspectRatio>,
+            ///Pick the length automatically.
+            #[serde(default)]
+            auto_duration: bool,
+            ///Avatar looks to feature.
+            avatar_id: ::std::vec::Vec<::std::string::String>,
+            ///Length in seconds.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            duration: ::std::option::Option<i64>,
+            ///Let HeyGen expand the prompt.
+            #[serde(default)]
+            enhance_prompt: bool,
+            ///Scene description.
+            prompt: ::std::string::String,
+            ///Reference media.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            references: ::std::option::Option<::std::vec::Vec<AssetInput>>,
+            ///Output resolution.
+            #[serde(
+                default = "defaults::create_video_request_cinematic_avatar_resolution"
+            )]
+            resolution: CreateVideoFromCinematicAvatarResolution,
+            ///Display title.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            title: ::std::option::Option<::std::string::String>,
+        },
+        ///Assemble a multi-scene video.
+        #[serde(rename = "studio")]
+        Studio {
+            #[serde(default = "defaults::create_video_request_studio_aspect_ratio")]
+            aspect_ratio: ::std::option::Option<VideoAspectRatio>,
+            ///Your own reference, echoed in the webhook payload.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_id: ::std::option::Option<::std::string::String>,
+            ///URL notified when the job finishes.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            callback_url: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            caption: ::std::option::Option<VideoCaption>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            resolution: ::std::option::Option<VideoResolution>,
+            scenes: ::std::vec::Vec<StudioScene>,
+            ///Display title.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            title: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            watermark: ::std::option::Option<Watermark>,
+        },
     }
     ///Several translations submitted together.
     #[derive(
@@ -4714,85 +3710,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Settings for the ElevenLabs voice engine.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct ElevenLabsEngineSettings {
-        pub engine_type: ElevenLabsEngineSettingsEngineType,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub model: ::std::option::Option<ElevenLabsModel>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub similarity_boost: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub stability: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub style: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub use_speaker_boost: ::std::option::Option<bool>,
-    }
-    impl ElevenLabsEngineSettings {
-        pub fn builder() -> builder::ElevenLabsEngineSettings {
-            Default::default()
-        }
-    }
-    ///`ElevenLabsEngineSettingsEngineType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ElevenLabsEngineSettingsEngineType {
-        #[serde(rename = "elevenlabs")]
-        Elevenlabs,
-    }
-    impl ::std::fmt::Display for ElevenLabsEngineSettingsEngineType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Elevenlabs => f.write_str("elevenlabs"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ElevenLabsEngineSettingsEngineType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "elevenlabs" => Ok(Self::Elevenlabs),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ElevenLabsEngineSettingsEngineType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ElevenLabsEngineSettingsEngineType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///ElevenLabs model.
     #[derive(
         ::serde::Deserialize,
@@ -4928,81 +3845,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for Expressiveness {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Settings for the Fish voice engine.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct FishEngineSettings {
-        pub engine_type: FishEngineSettingsEngineType,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub model: ::std::option::Option<FishModel>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub similarity: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub stability: ::std::option::Option<f64>,
-    }
-    impl FishEngineSettings {
-        pub fn builder() -> builder::FishEngineSettings {
-            Default::default()
-        }
-    }
-    ///`FishEngineSettingsEngineType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum FishEngineSettingsEngineType {
-        #[serde(rename = "fish")]
-        Fish,
-    }
-    impl ::std::fmt::Display for FishEngineSettingsEngineType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Fish => f.write_str("fish"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for FishEngineSettingsEngineType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "fish" => Ok(Self::Fish),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for FishEngineSettingsEngineType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for FishEngineSettingsEngineType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -5250,255 +4092,6 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
-        }
-    }
-    ///An icon search hit.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct IconAssetItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<i64>,
-        ///Unique identifier.
-        pub id: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_transparent: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub orientation: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: IconAssetItemType,
-        ///URL.
-        pub url: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub width: ::std::option::Option<i64>,
-    }
-    impl IconAssetItem {
-        pub fn builder() -> builder::IconAssetItem {
-            Default::default()
-        }
-    }
-    ///`IconAssetItemType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum IconAssetItemType {
-        #[serde(rename = "icon")]
-        Icon,
-    }
-    impl ::std::fmt::Display for IconAssetItemType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Icon => f.write_str("icon"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for IconAssetItemType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "icon" => Ok(Self::Icon),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IconAssetItemType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for IconAssetItemType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///An image search hit.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct ImageAssetItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<i64>,
-        ///Unique identifier.
-        pub id: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_transparent: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub orientation: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: ImageAssetItemType,
-        ///URL.
-        pub url: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub width: ::std::option::Option<i64>,
-    }
-    impl ImageAssetItem {
-        pub fn builder() -> builder::ImageAssetItem {
-            Default::default()
-        }
-    }
-    ///`ImageAssetItemType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ImageAssetItemType {
-        #[serde(rename = "image")]
-        Image,
-    }
-    impl ::std::fmt::Display for ImageAssetItemType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Image => f.write_str("image"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ImageAssetItemType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "image" => Ok(Self::Image),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ImageAssetItemType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ImageAssetItemType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Scene showing a still image, optionally narrated.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct ImageScene {
-        ///Uploaded audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_asset_id: ::std::option::Option<::std::string::String>,
-        ///Audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_url: ::std::option::Option<::std::string::String>,
-        ///Seconds on screen.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<f64>,
-        ///Text the avatar speaks.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub script: ::std::option::Option<::std::string::String>,
-        pub source: AssetInput,
-        #[serde(rename = "type")]
-        pub type_: ImageSceneType,
-        ///Voice for the script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_settings: ::std::option::Option<VoiceSettings>,
-    }
-    impl ImageScene {
-        pub fn builder() -> builder::ImageScene {
-            Default::default()
-        }
-    }
-    ///`ImageSceneType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ImageSceneType {
-        #[serde(rename = "image")]
-        Image,
-    }
-    impl ::std::fmt::Display for ImageSceneType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Image => f.write_str("image"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ImageSceneType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "image" => Ok(Self::Image),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ImageSceneType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ImageSceneType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///A lipsync (dubbing) job.
@@ -6022,20 +4615,40 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(untagged)]
+    #[serde(tag = "type")]
     pub enum SearchAssetItem {
-        ImageAssetItem(ImageAssetItem),
-        IconAssetItem(IconAssetItem),
-    }
-    impl ::std::convert::From<ImageAssetItem> for SearchAssetItem {
-        fn from(value: ImageAssetItem) -> Self {
-            Self::ImageAssetItem(value)
-        }
-    }
-    impl ::std::convert::From<IconAssetItem> for SearchAssetItem {
-        fn from(value: IconAssetItem) -> Self {
-            Self::IconAssetItem(value)
-        }
+        ///An image search hit.
+        #[serde(rename = "image")]
+        Image {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            height: ::std::option::Option<i64>,
+            ///Unique identifier.
+            id: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            is_transparent: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            orientation: ::std::option::Option<::std::string::String>,
+            ///URL.
+            url: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            width: ::std::option::Option<i64>,
+        },
+        ///An icon search hit.
+        #[serde(rename = "icon")]
+        Icon {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            height: ::std::option::Option<i64>,
+            ///Unique identifier.
+            id: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            is_transparent: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            orientation: ::std::option::Option<::std::string::String>,
+            ///URL.
+            url: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            width: ::std::option::Option<i64>,
+        },
     }
     ///One page of image or icon hits.
     #[derive(
@@ -6286,75 +4899,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Settings for the Starfish voice engine (no options).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct StarfishEngineSettings {
-        pub engine_type: StarfishEngineSettingsEngineType,
-    }
-    impl StarfishEngineSettings {
-        pub fn builder() -> builder::StarfishEngineSettings {
-            Default::default()
-        }
-    }
-    ///`StarfishEngineSettingsEngineType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum StarfishEngineSettingsEngineType {
-        #[serde(rename = "starfish")]
-        Starfish,
-    }
-    impl ::std::fmt::Display for StarfishEngineSettingsEngineType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Starfish => f.write_str("starfish"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for StarfishEngineSettingsEngineType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "starfish" => Ok(Self::Starfish),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for StarfishEngineSettingsEngineType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for StarfishEngineSettingsEngineType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Use stock voices instead of cloning the speaker.
     #[derive(
         ::serde::Deserialize,
@@ -6446,99 +4990,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///An avatar look speaking in a scene.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct StudioAvatarInput {
-        ///Uploaded audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_asset_id: ::std::option::Option<::std::string::String>,
-        ///Audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_url: ::std::option::Option<::std::string::String>,
-        ///Avatar look id.
-        pub avatar_id: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub background: ::std::option::Option<StudioBackgroundInput>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub engine: ::std::option::Option<AvatarEngineConfig>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expressiveness: ::std::option::Option<Expressiveness>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub motion_prompt: ::std::option::Option<::std::string::String>,
-        ///Text the avatar speaks.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub script: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: StudioAvatarInputType,
-        ///Voice for the script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_settings: ::std::option::Option<VoiceSettings>,
-    }
-    impl StudioAvatarInput {
-        pub fn builder() -> builder::StudioAvatarInput {
-            Default::default()
-        }
-    }
-    ///`StudioAvatarInputType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum StudioAvatarInputType {
-        #[serde(rename = "avatar")]
-        Avatar,
-    }
-    impl ::std::fmt::Display for StudioAvatarInputType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Avatar => f.write_str("avatar"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for StudioAvatarInputType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "avatar" => Ok(Self::Avatar),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for StudioAvatarInputType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for StudioAvatarInputType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Scene background.
     #[derive(
         ::serde::Deserialize,
@@ -6547,183 +4998,11 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(transparent)]
-    pub struct StudioBackgroundInput(pub StudioColorBackgroundInput);
-    impl ::std::ops::Deref for StudioBackgroundInput {
-        type Target = StudioColorBackgroundInput;
-        fn deref(&self) -> &StudioColorBackgroundInput {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<StudioBackgroundInput> for StudioColorBackgroundInput {
-        fn from(value: StudioBackgroundInput) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<StudioColorBackgroundInput> for StudioBackgroundInput {
-        fn from(value: StudioColorBackgroundInput) -> Self {
-            Self(value)
-        }
-    }
-    ///Solid colour background.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct StudioColorBackgroundInput {
-        ///Colour value, e.g. #FFFFFF.
-        pub color: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: StudioColorBackgroundInputType,
-    }
-    impl StudioColorBackgroundInput {
-        pub fn builder() -> builder::StudioColorBackgroundInput {
-            Default::default()
-        }
-    }
-    ///`StudioColorBackgroundInputType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum StudioColorBackgroundInputType {
+    #[serde(tag = "type", content = "color")]
+    pub enum StudioBackgroundInput {
+        ///Solid colour background.
         #[serde(rename = "color")]
-        Color,
-    }
-    impl ::std::fmt::Display for StudioColorBackgroundInputType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Color => f.write_str("color"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for StudioColorBackgroundInputType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "color" => Ok(Self::Color),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for StudioColorBackgroundInputType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for StudioColorBackgroundInputType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///An animated image speaking in a scene.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct StudioImageInput {
-        ///Uploaded audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_asset_id: ::std::option::Option<::std::string::String>,
-        ///Audio to lip-sync instead of a script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio_url: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expressiveness: ::std::option::Option<Expressiveness>,
-        pub image: AssetInput,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub motion_prompt: ::std::option::Option<::std::string::String>,
-        ///Text the avatar speaks.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub script: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: StudioImageInputType,
-        ///Voice for the script.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub voice_settings: ::std::option::Option<VoiceSettings>,
-    }
-    impl StudioImageInput {
-        pub fn builder() -> builder::StudioImageInput {
-            Default::default()
-        }
-    }
-    ///`StudioImageInputType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum StudioImageInputType {
-        #[serde(rename = "image")]
-        Image,
-    }
-    impl ::std::fmt::Display for StudioImageInputType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Image => f.write_str("image"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for StudioImageInputType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "image" => Ok(Self::Image),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for StudioImageInputType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for StudioImageInputType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+        Color(::std::string::String),
     }
     ///One scene of a studio video.
     #[derive(
@@ -6733,26 +5012,40 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(untagged)]
+    #[serde(tag = "type")]
     pub enum StudioScene {
-        AvatarVideoScene(AvatarVideoScene),
-        ImageScene(ImageScene),
-        VideoScene(VideoScene),
-    }
-    impl ::std::convert::From<AvatarVideoScene> for StudioScene {
-        fn from(value: AvatarVideoScene) -> Self {
-            Self::AvatarVideoScene(value)
-        }
-    }
-    impl ::std::convert::From<ImageScene> for StudioScene {
-        fn from(value: ImageScene) -> Self {
-            Self::ImageScene(value)
-        }
-    }
-    impl ::std::convert::From<VideoScene> for StudioScene {
-        fn from(value: VideoScene) -> Self {
-            Self::VideoScene(value)
-        }
+        ///Scene with a speaking avatar or image.
+        #[serde(rename = "avatar_video")]
+        AvatarVideo { input: StudioSceneInput },
+        ///Scene showing a still image, optionally narrated.
+        #[serde(rename = "image")]
+        Image {
+            ///Uploaded audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_asset_id: ::std::option::Option<::std::string::String>,
+            ///Audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_url: ::std::option::Option<::std::string::String>,
+            ///Seconds on screen.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            duration: ::std::option::Option<f64>,
+            ///Text the avatar speaks.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            script: ::std::option::Option<::std::string::String>,
+            source: AssetInput,
+            ///Voice for the script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_settings: ::std::option::Option<VoiceSettings>,
+        },
+        ///Scene playing an existing video clip.
+        #[serde(rename = "video")]
+        Video {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            playback: ::std::option::Option<ScenePlayback>,
+            source: AssetInput,
+        },
     }
     ///Who or what speaks in an avatar scene.
     #[derive(
@@ -6762,20 +5055,59 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(untagged)]
+    #[serde(tag = "type")]
     pub enum StudioSceneInput {
-        AvatarInput(StudioAvatarInput),
-        ImageInput(StudioImageInput),
-    }
-    impl ::std::convert::From<StudioAvatarInput> for StudioSceneInput {
-        fn from(value: StudioAvatarInput) -> Self {
-            Self::AvatarInput(value)
-        }
-    }
-    impl ::std::convert::From<StudioImageInput> for StudioSceneInput {
-        fn from(value: StudioImageInput) -> Self {
-            Self::ImageInput(value)
-        }
+        ///An avatar look speaking in a scene.
+        #[serde(rename = "avatar")]
+        Avatar {
+            ///Uploaded audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_asset_id: ::std::option::Option<::std::string::String>,
+            ///Audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_url: ::std::option::Option<::std::string::String>,
+            ///Avatar look id.
+            avatar_id: ::std::string::String,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            background: ::std::option::Option<StudioBackgroundInput>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            engine: ::std::option::Option<AvatarEngineConfig>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            expressiveness: ::std::option::Option<Expressiveness>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            motion_prompt: ::std::option::Option<::std::string::String>,
+            ///Text the avatar speaks.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            script: ::std::option::Option<::std::string::String>,
+            ///Voice for the script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_settings: ::std::option::Option<VoiceSettings>,
+        },
+        ///An animated image speaking in a scene.
+        #[serde(rename = "image")]
+        Image {
+            ///Uploaded audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_asset_id: ::std::option::Option<::std::string::String>,
+            ///Audio to lip-sync instead of a script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            audio_url: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            expressiveness: ::std::option::Option<Expressiveness>,
+            image: AssetInput,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            motion_prompt: ::std::option::Option<::std::string::String>,
+            ///Text the avatar speaks.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            script: ::std::option::Option<::std::string::String>,
+            ///Voice for the script.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            voice_settings: ::std::option::Option<VoiceSettings>,
+        },
     }
     ///Subscription plan and credits.
     #[derive(
@@ -8223,78 +6555,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Scene playing an existing video clip.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    pub struct VideoScene {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub playback: ::std::option::Option<ScenePlayback>,
-        pub source: AssetInput,
-        #[serde(rename = "type")]
-        pub type_: VideoSceneType,
-    }
-    impl VideoScene {
-        pub fn builder() -> builder::VideoScene {
-            Default::default()
-        }
-    }
-    ///`VideoSceneType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum VideoSceneType {
-        #[serde(rename = "video")]
-        Video,
-    }
-    impl ::std::fmt::Display for VideoSceneType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Video => f.write_str("video"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoSceneType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "video" => Ok(Self::Video),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoSceneType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoSceneType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Render state of a video.
     #[derive(
         ::serde::Deserialize,
@@ -8614,26 +6874,34 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(untagged)]
+    #[serde(tag = "engine_type")]
     pub enum VoiceEngineSettings {
-        ElevenLabsEngineSettings(ElevenLabsEngineSettings),
-        FishEngineSettings(FishEngineSettings),
-        StarfishEngineSettings(StarfishEngineSettings),
-    }
-    impl ::std::convert::From<ElevenLabsEngineSettings> for VoiceEngineSettings {
-        fn from(value: ElevenLabsEngineSettings) -> Self {
-            Self::ElevenLabsEngineSettings(value)
-        }
-    }
-    impl ::std::convert::From<FishEngineSettings> for VoiceEngineSettings {
-        fn from(value: FishEngineSettings) -> Self {
-            Self::FishEngineSettings(value)
-        }
-    }
-    impl ::std::convert::From<StarfishEngineSettings> for VoiceEngineSettings {
-        fn from(value: StarfishEngineSettings) -> Self {
-            Self::StarfishEngineSettings(value)
-        }
+        ///Settings for the ElevenLabs voice engine.
+        #[serde(rename = "elevenlabs")]
+        Elevenlabs {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            model: ::std::option::Option<ElevenLabsModel>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            similarity_boost: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            stability: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            style: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            use_speaker_boost: ::std::option::Option<bool>,
+        },
+        ///Settings for the Fish voice engine.
+        #[serde(rename = "fish")]
+        Fish {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            model: ::std::option::Option<FishModel>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            similarity: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            stability: ::std::option::Option<f64>,
+        },
+        #[serde(rename = "starfish")]
+        Starfish,
     }
     ///One page of voices.
     #[derive(
@@ -10373,211 +8641,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct AssetInputAssetId {
-            asset_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::AssetInputAssetIdType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AssetInputAssetId {
-            fn default() -> Self {
-                Self {
-                    asset_id: Err("no value supplied for asset_id".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl AssetInputAssetId {
-            pub fn asset_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.asset_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for asset_id: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AssetInputAssetIdType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AssetInputAssetId> for super::AssetInputAssetId {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AssetInputAssetId,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    asset_id: value.asset_id?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AssetInputAssetId> for AssetInputAssetId {
-            fn from(value: super::AssetInputAssetId) -> Self {
-                Self {
-                    asset_id: Ok(value.asset_id),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AssetInputBase64 {
-            data: ::std::result::Result<::std::string::String, ::std::string::String>,
-            media_type: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::AssetInputBase64Type,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AssetInputBase64 {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                    media_type: Err("no value supplied for media_type".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl AssetInputBase64 {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn media_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.media_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for media_type: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AssetInputBase64Type>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AssetInputBase64> for super::AssetInputBase64 {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AssetInputBase64,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    media_type: value.media_type?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AssetInputBase64> for AssetInputBase64 {
-            fn from(value: super::AssetInputBase64) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    media_type: Ok(value.media_type),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AssetInputUrl {
-            type_: ::std::result::Result<
-                super::AssetInputUrlType,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for AssetInputUrl {
-            fn default() -> Self {
-                Self {
-                    type_: Err("no value supplied for type_".to_string()),
-                    url: Err("no value supplied for url".to_string()),
-                }
-            }
-        }
-        impl AssetInputUrl {
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AssetInputUrlType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AssetInputUrl> for super::AssetInputUrl {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AssetInputUrl,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    type_: value.type_?,
-                    url: value.url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AssetInputUrl> for AssetInputUrl {
-            fn from(value: super::AssetInputUrl) -> Self {
-                Self {
-                    type_: Ok(value.type_),
-                    url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct AssetPage {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::Asset>,
@@ -11785,91 +9848,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct AvatarIiiEngineConfig {
-            type_: ::std::result::Result<
-                super::AvatarIiiEngineConfigType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AvatarIiiEngineConfig {
-            fn default() -> Self {
-                Self {
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl AvatarIiiEngineConfig {
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AvatarIiiEngineConfigType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AvatarIiiEngineConfig>
-        for super::AvatarIiiEngineConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AvatarIiiEngineConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { type_: value.type_? })
-            }
-        }
-        impl ::std::convert::From<super::AvatarIiiEngineConfig>
-        for AvatarIiiEngineConfig {
-            fn from(value: super::AvatarIiiEngineConfig) -> Self {
-                Self { type_: Ok(value.type_) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AvatarIvEngineConfig {
-            type_: ::std::result::Result<
-                super::AvatarIvEngineConfigType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AvatarIvEngineConfig {
-            fn default() -> Self {
-                Self {
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl AvatarIvEngineConfig {
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AvatarIvEngineConfigType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AvatarIvEngineConfig>
-        for super::AvatarIvEngineConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AvatarIvEngineConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { type_: value.type_? })
-            }
-        }
-        impl ::std::convert::From<super::AvatarIvEngineConfig> for AvatarIvEngineConfig {
-            fn from(value: super::AvatarIvEngineConfig) -> Self {
-                Self { type_: Ok(value.type_) }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct AvatarLook {
             avatar_type: ::std::result::Result<super::AvatarType, ::std::string::String>,
             default_voice_id: ::std::result::Result<
@@ -12303,134 +10281,6 @@ pub mod types {
         impl ::std::convert::From<super::AvatarLookResponse> for AvatarLookResponse {
             fn from(value: super::AvatarLookResponse) -> Self {
                 Self { data: Ok(value.data) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AvatarVEngineConfig {
-            reference_look_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::AvatarVEngineConfigType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AvatarVEngineConfig {
-            fn default() -> Self {
-                Self {
-                    reference_look_id: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl AvatarVEngineConfig {
-            pub fn reference_look_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reference_look_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reference_look_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AvatarVEngineConfigType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AvatarVEngineConfig>
-        for super::AvatarVEngineConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AvatarVEngineConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    reference_look_id: value.reference_look_id?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AvatarVEngineConfig> for AvatarVEngineConfig {
-            fn from(value: super::AvatarVEngineConfig) -> Self {
-                Self {
-                    reference_look_id: Ok(value.reference_look_id),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AvatarVideoScene {
-            input: ::std::result::Result<super::StudioSceneInput, ::std::string::String>,
-            type_: ::std::result::Result<
-                super::AvatarVideoSceneType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AvatarVideoScene {
-            fn default() -> Self {
-                Self {
-                    input: Err("no value supplied for input".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl AvatarVideoScene {
-            pub fn input<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::StudioSceneInput>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.input = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for input: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AvatarVideoSceneType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AvatarVideoScene> for super::AvatarVideoScene {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AvatarVideoScene,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    input: value.input?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AvatarVideoScene> for AvatarVideoScene {
-            fn from(value: super::AvatarVideoScene) -> Self {
-                Self {
-                    input: Ok(value.input),
-                    type_: Ok(value.type_),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -14597,106 +12447,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct CreateDigitalTwinRequest {
-            avatar_group_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            file: ::std::result::Result<super::AssetInput, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<
-                super::CreateDigitalTwinRequestType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreateDigitalTwinRequest {
-            fn default() -> Self {
-                Self {
-                    avatar_group_id: Ok(Default::default()),
-                    file: Err("no value supplied for file".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl CreateDigitalTwinRequest {
-            pub fn avatar_group_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_group_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for avatar_group_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn file<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AssetInput>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.file = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for file: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::CreateDigitalTwinRequestType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateDigitalTwinRequest>
-        for super::CreateDigitalTwinRequest {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateDigitalTwinRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    avatar_group_id: value.avatar_group_id?,
-                    file: value.file?,
-                    name: value.name?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateDigitalTwinRequest>
-        for CreateDigitalTwinRequest {
-            fn from(value: super::CreateDigitalTwinRequest) -> Self {
-                Self {
-                    avatar_group_id: Ok(value.avatar_group_id),
-                    file: Ok(value.file),
-                    name: Ok(value.name),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct CreateLipsyncBatchRequest {
             callback_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -15109,248 +12859,6 @@ pub mod types {
                     start_time: Ok(value.start_time),
                     title: Ok(value.title),
                     video: Ok(value.video),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CreatePhotoAvatarRequest {
-            avatar_group_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            file: ::std::result::Result<super::AssetInput, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<
-                super::CreatePhotoAvatarRequestType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreatePhotoAvatarRequest {
-            fn default() -> Self {
-                Self {
-                    avatar_group_id: Ok(Default::default()),
-                    file: Err("no value supplied for file".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl CreatePhotoAvatarRequest {
-            pub fn avatar_group_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_group_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for avatar_group_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn file<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AssetInput>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.file = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for file: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::CreatePhotoAvatarRequestType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreatePhotoAvatarRequest>
-        for super::CreatePhotoAvatarRequest {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreatePhotoAvatarRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    avatar_group_id: value.avatar_group_id?,
-                    file: value.file?,
-                    name: value.name?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreatePhotoAvatarRequest>
-        for CreatePhotoAvatarRequest {
-            fn from(value: super::CreatePhotoAvatarRequest) -> Self {
-                Self {
-                    avatar_group_id: Ok(value.avatar_group_id),
-                    file: Ok(value.file),
-                    name: Ok(value.name),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CreatePromptAvatarRequest {
-            avatar_group_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            avatar_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
-            reference_images: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::AssetInput>>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::CreatePromptAvatarRequestType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreatePromptAvatarRequest {
-            fn default() -> Self {
-                Self {
-                    avatar_group_id: Ok(Default::default()),
-                    avatar_id: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
-                    prompt: Err("no value supplied for prompt".to_string()),
-                    reference_images: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl CreatePromptAvatarRequest {
-            pub fn avatar_group_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_group_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for avatar_group_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn avatar_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar_id: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn prompt<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.prompt = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for prompt: {e}")
-                    });
-                self
-            }
-            pub fn reference_images<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::AssetInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reference_images = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reference_images: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::CreatePromptAvatarRequestType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreatePromptAvatarRequest>
-        for super::CreatePromptAvatarRequest {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreatePromptAvatarRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    avatar_group_id: value.avatar_group_id?,
-                    avatar_id: value.avatar_id?,
-                    name: value.name?,
-                    prompt: value.prompt?,
-                    reference_images: value.reference_images?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreatePromptAvatarRequest>
-        for CreatePromptAvatarRequest {
-            fn from(value: super::CreatePromptAvatarRequest) -> Self {
-                Self {
-                    avatar_group_id: Ok(value.avatar_group_id),
-                    avatar_id: Ok(value.avatar_id),
-                    name: Ok(value.name),
-                    prompt: Ok(value.prompt),
-                    reference_images: Ok(value.reference_images),
-                    type_: Ok(value.type_),
                 }
             }
         }
@@ -15956,1299 +13464,6 @@ pub mod types {
                     callback_url: Ok(value.callback_url),
                     title: Ok(value.title),
                     videos: Ok(value.videos),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CreateVideoFromAvatar {
-            aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::VideoAspectRatio>,
-                ::std::string::String,
-            >,
-            audio_asset_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            audio_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            avatar_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            background: ::std::result::Result<
-                ::std::option::Option<super::VideoBackground>,
-                ::std::string::String,
-            >,
-            callback_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            callback_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            caption: ::std::result::Result<
-                ::std::option::Option<super::VideoCaption>,
-                ::std::string::String,
-            >,
-            engine: ::std::result::Result<
-                ::std::option::Option<super::AvatarEngineConfig>,
-                ::std::string::String,
-            >,
-            expressiveness: ::std::result::Result<
-                ::std::option::Option<super::Expressiveness>,
-                ::std::string::String,
-            >,
-            fit: ::std::result::Result<
-                ::std::option::Option<super::VideoFit>,
-                ::std::string::String,
-            >,
-            motion_prompt: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            output_format: ::std::result::Result<
-                ::std::option::Option<super::VideoOutputFormat>,
-                ::std::string::String,
-            >,
-            remove_background: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            resolution: ::std::result::Result<
-                ::std::option::Option<super::VideoResolution>,
-                ::std::string::String,
-            >,
-            script: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::CreateVideoFromAvatarType,
-                ::std::string::String,
-            >,
-            voice_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            voice_settings: ::std::result::Result<
-                ::std::option::Option<super::VoiceSettings>,
-                ::std::string::String,
-            >,
-            watermark: ::std::result::Result<
-                ::std::option::Option<super::Watermark>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreateVideoFromAvatar {
-            fn default() -> Self {
-                Self {
-                    aspect_ratio: Ok(
-                        super::defaults::create_video_from_avatar_aspect_ratio(),
-                    ),
-                    audio_asset_id: Ok(Default::default()),
-                    audio_url: Ok(Default::default()),
-                    avatar_id: Err("no value supplied for avatar_id".to_string()),
-                    background: Ok(Default::default()),
-                    callback_id: Ok(Default::default()),
-                    callback_url: Ok(Default::default()),
-                    caption: Ok(Default::default()),
-                    engine: Ok(Default::default()),
-                    expressiveness: Ok(Default::default()),
-                    fit: Ok(Default::default()),
-                    motion_prompt: Ok(Default::default()),
-                    output_format: Ok(Default::default()),
-                    remove_background: Ok(Default::default()),
-                    resolution: Ok(Default::default()),
-                    script: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    voice_id: Ok(Default::default()),
-                    voice_settings: Ok(Default::default()),
-                    watermark: Ok(Default::default()),
-                }
-            }
-        }
-        impl CreateVideoFromAvatar {
-            pub fn aspect_ratio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoAspectRatio>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.aspect_ratio = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for aspect_ratio: {e}")
-                    });
-                self
-            }
-            pub fn audio_asset_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_asset_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for audio_asset_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn audio_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for audio_url: {e}")
-                    });
-                self
-            }
-            pub fn avatar_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar_id: {e}")
-                    });
-                self
-            }
-            pub fn background<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoBackground>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for background: {e}")
-                    });
-                self
-            }
-            pub fn callback_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.callback_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callback_id: {e}")
-                    });
-                self
-            }
-            pub fn callback_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.callback_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callback_url: {e}")
-                    });
-                self
-            }
-            pub fn caption<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoCaption>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.caption = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for caption: {e}")
-                    });
-                self
-            }
-            pub fn engine<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AvatarEngineConfig>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.engine = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for engine: {e}")
-                    });
-                self
-            }
-            pub fn expressiveness<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Expressiveness>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expressiveness = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for expressiveness: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn fit<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoFit>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.fit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for fit: {e}")
-                    });
-                self
-            }
-            pub fn motion_prompt<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.motion_prompt = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for motion_prompt: {e}")
-                    });
-                self
-            }
-            pub fn output_format<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoOutputFormat>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.output_format = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for output_format: {e}")
-                    });
-                self
-            }
-            pub fn remove_background<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remove_background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for remove_background: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn resolution<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoResolution>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.resolution = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resolution: {e}")
-                    });
-                self
-            }
-            pub fn script<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.script = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for script: {e}")
-                    });
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::CreateVideoFromAvatarType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn voice_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for voice_id: {e}")
-                    });
-                self
-            }
-            pub fn voice_settings<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VoiceSettings>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_settings = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for voice_settings: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn watermark<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Watermark>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.watermark = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for watermark: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateVideoFromAvatar>
-        for super::CreateVideoFromAvatar {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateVideoFromAvatar,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    aspect_ratio: value.aspect_ratio?,
-                    audio_asset_id: value.audio_asset_id?,
-                    audio_url: value.audio_url?,
-                    avatar_id: value.avatar_id?,
-                    background: value.background?,
-                    callback_id: value.callback_id?,
-                    callback_url: value.callback_url?,
-                    caption: value.caption?,
-                    engine: value.engine?,
-                    expressiveness: value.expressiveness?,
-                    fit: value.fit?,
-                    motion_prompt: value.motion_prompt?,
-                    output_format: value.output_format?,
-                    remove_background: value.remove_background?,
-                    resolution: value.resolution?,
-                    script: value.script?,
-                    title: value.title?,
-                    type_: value.type_?,
-                    voice_id: value.voice_id?,
-                    voice_settings: value.voice_settings?,
-                    watermark: value.watermark?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateVideoFromAvatar>
-        for CreateVideoFromAvatar {
-            fn from(value: super::CreateVideoFromAvatar) -> Self {
-                Self {
-                    aspect_ratio: Ok(value.aspect_ratio),
-                    audio_asset_id: Ok(value.audio_asset_id),
-                    audio_url: Ok(value.audio_url),
-                    avatar_id: Ok(value.avatar_id),
-                    background: Ok(value.background),
-                    callback_id: Ok(value.callback_id),
-                    callback_url: Ok(value.callback_url),
-                    caption: Ok(value.caption),
-                    engine: Ok(value.engine),
-                    expressiveness: Ok(value.expressiveness),
-                    fit: Ok(value.fit),
-                    motion_prompt: Ok(value.motion_prompt),
-                    output_format: Ok(value.output_format),
-                    remove_background: Ok(value.remove_background),
-                    resolution: Ok(value.resolution),
-                    script: Ok(value.script),
-                    title: Ok(value.title),
-                    type_: Ok(value.type_),
-                    voice_id: Ok(value.voice_id),
-                    voice_settings: Ok(value.voice_settings),
-                    watermark: Ok(value.watermark),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CreateVideoFromCinematicAvatar {
-            aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::VideoAspectRatio>,
-                ::std::string::String,
-            >,
-            auto_duration: ::std::result::Result<bool, ::std::string::String>,
-            avatar_id: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            duration: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            enhance_prompt: ::std::result::Result<bool, ::std::string::String>,
-            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
-            references: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::AssetInput>>,
-                ::std::string::String,
-            >,
-            resolution: ::std::result::Result<
-                super::CreateVideoFromCinematicAvatarResolution,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::CreateVideoFromCinematicAvatarType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreateVideoFromCinematicAvatar {
-            fn default() -> Self {
-                Self {
-                    aspect_ratio: Ok(Default::default()),
-                    auto_duration: Ok(Default::default()),
-                    avatar_id: Err("no value supplied for avatar_id".to_string()),
-                    duration: Ok(Default::default()),
-                    enhance_prompt: Ok(Default::default()),
-                    prompt: Err("no value supplied for prompt".to_string()),
-                    references: Ok(Default::default()),
-                    resolution: Ok(
-                        super::defaults::create_video_from_cinematic_avatar_resolution(),
-                    ),
-                    title: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl CreateVideoFromCinematicAvatar {
-            pub fn aspect_ratio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoAspectRatio>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.aspect_ratio = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for aspect_ratio: {e}")
-                    });
-                self
-            }
-            pub fn auto_duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.auto_duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for auto_duration: {e}")
-                    });
-                self
-            }
-            pub fn avatar_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar_id: {e}")
-                    });
-                self
-            }
-            pub fn duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
-                self
-            }
-            pub fn enhance_prompt<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enhance_prompt = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enhance_prompt: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn prompt<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.prompt = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for prompt: {e}")
-                    });
-                self
-            }
-            pub fn references<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::AssetInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.references = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for references: {e}")
-                    });
-                self
-            }
-            pub fn resolution<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    super::CreateVideoFromCinematicAvatarResolution,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.resolution = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resolution: {e}")
-                    });
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::CreateVideoFromCinematicAvatarType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateVideoFromCinematicAvatar>
-        for super::CreateVideoFromCinematicAvatar {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateVideoFromCinematicAvatar,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    aspect_ratio: value.aspect_ratio?,
-                    auto_duration: value.auto_duration?,
-                    avatar_id: value.avatar_id?,
-                    duration: value.duration?,
-                    enhance_prompt: value.enhance_prompt?,
-                    prompt: value.prompt?,
-                    references: value.references?,
-                    resolution: value.resolution?,
-                    title: value.title?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateVideoFromCinematicAvatar>
-        for CreateVideoFromCinematicAvatar {
-            fn from(value: super::CreateVideoFromCinematicAvatar) -> Self {
-                Self {
-                    aspect_ratio: Ok(value.aspect_ratio),
-                    auto_duration: Ok(value.auto_duration),
-                    avatar_id: Ok(value.avatar_id),
-                    duration: Ok(value.duration),
-                    enhance_prompt: Ok(value.enhance_prompt),
-                    prompt: Ok(value.prompt),
-                    references: Ok(value.references),
-                    resolution: Ok(value.resolution),
-                    title: Ok(value.title),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CreateVideoFromImage {
-            aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::VideoAspectRatio>,
-                ::std::string::String,
-            >,
-            audio_asset_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            audio_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            background: ::std::result::Result<
-                ::std::option::Option<super::VideoBackground>,
-                ::std::string::String,
-            >,
-            callback_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            callback_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            caption: ::std::result::Result<
-                ::std::option::Option<super::VideoCaption>,
-                ::std::string::String,
-            >,
-            expressiveness: ::std::result::Result<
-                ::std::option::Option<super::Expressiveness>,
-                ::std::string::String,
-            >,
-            fit: ::std::result::Result<
-                ::std::option::Option<super::VideoFit>,
-                ::std::string::String,
-            >,
-            image: ::std::result::Result<super::AssetInput, ::std::string::String>,
-            motion_prompt: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            output_format: ::std::result::Result<
-                ::std::option::Option<super::VideoOutputFormat>,
-                ::std::string::String,
-            >,
-            remove_background: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            resolution: ::std::result::Result<
-                ::std::option::Option<super::VideoResolution>,
-                ::std::string::String,
-            >,
-            script: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::CreateVideoFromImageType,
-                ::std::string::String,
-            >,
-            voice_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            voice_settings: ::std::result::Result<
-                ::std::option::Option<super::VoiceSettings>,
-                ::std::string::String,
-            >,
-            watermark: ::std::result::Result<
-                ::std::option::Option<super::Watermark>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreateVideoFromImage {
-            fn default() -> Self {
-                Self {
-                    aspect_ratio: Ok(
-                        super::defaults::create_video_from_image_aspect_ratio(),
-                    ),
-                    audio_asset_id: Ok(Default::default()),
-                    audio_url: Ok(Default::default()),
-                    background: Ok(Default::default()),
-                    callback_id: Ok(Default::default()),
-                    callback_url: Ok(Default::default()),
-                    caption: Ok(Default::default()),
-                    expressiveness: Ok(Default::default()),
-                    fit: Ok(Default::default()),
-                    image: Err("no value supplied for image".to_string()),
-                    motion_prompt: Ok(Default::default()),
-                    output_format: Ok(Default::default()),
-                    remove_background: Ok(Default::default()),
-                    resolution: Ok(Default::default()),
-                    script: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    voice_id: Ok(Default::default()),
-                    voice_settings: Ok(Default::default()),
-                    watermark: Ok(Default::default()),
-                }
-            }
-        }
-        impl CreateVideoFromImage {
-            pub fn aspect_ratio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoAspectRatio>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.aspect_ratio = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for aspect_ratio: {e}")
-                    });
-                self
-            }
-            pub fn audio_asset_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_asset_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for audio_asset_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn audio_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for audio_url: {e}")
-                    });
-                self
-            }
-            pub fn background<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoBackground>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for background: {e}")
-                    });
-                self
-            }
-            pub fn callback_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.callback_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callback_id: {e}")
-                    });
-                self
-            }
-            pub fn callback_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.callback_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callback_url: {e}")
-                    });
-                self
-            }
-            pub fn caption<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoCaption>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.caption = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for caption: {e}")
-                    });
-                self
-            }
-            pub fn expressiveness<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Expressiveness>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expressiveness = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for expressiveness: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn fit<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoFit>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.fit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for fit: {e}")
-                    });
-                self
-            }
-            pub fn image<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AssetInput>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.image = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image: {e}")
-                    });
-                self
-            }
-            pub fn motion_prompt<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.motion_prompt = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for motion_prompt: {e}")
-                    });
-                self
-            }
-            pub fn output_format<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoOutputFormat>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.output_format = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for output_format: {e}")
-                    });
-                self
-            }
-            pub fn remove_background<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remove_background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for remove_background: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn resolution<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoResolution>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.resolution = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resolution: {e}")
-                    });
-                self
-            }
-            pub fn script<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.script = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for script: {e}")
-                    });
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::CreateVideoFromImageType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn voice_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for voice_id: {e}")
-                    });
-                self
-            }
-            pub fn voice_settings<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VoiceSettings>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_settings = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for voice_settings: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn watermark<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Watermark>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.watermark = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for watermark: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateVideoFromImage>
-        for super::CreateVideoFromImage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateVideoFromImage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    aspect_ratio: value.aspect_ratio?,
-                    audio_asset_id: value.audio_asset_id?,
-                    audio_url: value.audio_url?,
-                    background: value.background?,
-                    callback_id: value.callback_id?,
-                    callback_url: value.callback_url?,
-                    caption: value.caption?,
-                    expressiveness: value.expressiveness?,
-                    fit: value.fit?,
-                    image: value.image?,
-                    motion_prompt: value.motion_prompt?,
-                    output_format: value.output_format?,
-                    remove_background: value.remove_background?,
-                    resolution: value.resolution?,
-                    script: value.script?,
-                    title: value.title?,
-                    type_: value.type_?,
-                    voice_id: value.voice_id?,
-                    voice_settings: value.voice_settings?,
-                    watermark: value.watermark?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateVideoFromImage> for CreateVideoFromImage {
-            fn from(value: super::CreateVideoFromImage) -> Self {
-                Self {
-                    aspect_ratio: Ok(value.aspect_ratio),
-                    audio_asset_id: Ok(value.audio_asset_id),
-                    audio_url: Ok(value.audio_url),
-                    background: Ok(value.background),
-                    callback_id: Ok(value.callback_id),
-                    callback_url: Ok(value.callback_url),
-                    caption: Ok(value.caption),
-                    expressiveness: Ok(value.expressiveness),
-                    fit: Ok(value.fit),
-                    image: Ok(value.image),
-                    motion_prompt: Ok(value.motion_prompt),
-                    output_format: Ok(value.output_format),
-                    remove_background: Ok(value.remove_background),
-                    resolution: Ok(value.resolution),
-                    script: Ok(value.script),
-                    title: Ok(value.title),
-                    type_: Ok(value.type_),
-                    voice_id: Ok(value.voice_id),
-                    voice_settings: Ok(value.voice_settings),
-                    watermark: Ok(value.watermark),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CreateVideoFromStudio {
-            aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::VideoAspectRatio>,
-                ::std::string::String,
-            >,
-            callback_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            callback_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            caption: ::std::result::Result<
-                ::std::option::Option<super::VideoCaption>,
-                ::std::string::String,
-            >,
-            resolution: ::std::result::Result<
-                ::std::option::Option<super::VideoResolution>,
-                ::std::string::String,
-            >,
-            scenes: ::std::result::Result<
-                ::std::vec::Vec<super::StudioScene>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::CreateVideoFromStudioType,
-                ::std::string::String,
-            >,
-            watermark: ::std::result::Result<
-                ::std::option::Option<super::Watermark>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreateVideoFromStudio {
-            fn default() -> Self {
-                Self {
-                    aspect_ratio: Ok(
-                        super::defaults::create_video_from_studio_aspect_ratio(),
-                    ),
-                    callback_id: Ok(Default::default()),
-                    callback_url: Ok(Default::default()),
-                    caption: Ok(Default::default()),
-                    resolution: Ok(Default::default()),
-                    scenes: Err("no value supplied for scenes".to_string()),
-                    title: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    watermark: Ok(Default::default()),
-                }
-            }
-        }
-        impl CreateVideoFromStudio {
-            pub fn aspect_ratio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoAspectRatio>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.aspect_ratio = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for aspect_ratio: {e}")
-                    });
-                self
-            }
-            pub fn callback_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.callback_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callback_id: {e}")
-                    });
-                self
-            }
-            pub fn callback_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.callback_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callback_url: {e}")
-                    });
-                self
-            }
-            pub fn caption<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoCaption>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.caption = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for caption: {e}")
-                    });
-                self
-            }
-            pub fn resolution<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VideoResolution>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.resolution = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resolution: {e}")
-                    });
-                self
-            }
-            pub fn scenes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::StudioScene>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.scenes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scenes: {e}")
-                    });
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::CreateVideoFromStudioType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn watermark<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Watermark>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.watermark = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for watermark: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateVideoFromStudio>
-        for super::CreateVideoFromStudio {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateVideoFromStudio,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    aspect_ratio: value.aspect_ratio?,
-                    callback_id: value.callback_id?,
-                    callback_url: value.callback_url?,
-                    caption: value.caption?,
-                    resolution: value.resolution?,
-                    scenes: value.scenes?,
-                    title: value.title?,
-                    type_: value.type_?,
-                    watermark: value.watermark?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateVideoFromStudio>
-        for CreateVideoFromStudio {
-            fn from(value: super::CreateVideoFromStudio) -> Self {
-                Self {
-                    aspect_ratio: Ok(value.aspect_ratio),
-                    callback_id: Ok(value.callback_id),
-                    callback_url: Ok(value.callback_url),
-                    caption: Ok(value.caption),
-                    resolution: Ok(value.resolution),
-                    scenes: Ok(value.scenes),
-                    title: Ok(value.title),
-                    type_: Ok(value.type_),
-                    watermark: Ok(value.watermark),
                 }
             }
         }
@@ -19702,154 +15917,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ElevenLabsEngineSettings {
-            engine_type: ::std::result::Result<
-                super::ElevenLabsEngineSettingsEngineType,
-                ::std::string::String,
-            >,
-            model: ::std::result::Result<
-                ::std::option::Option<super::ElevenLabsModel>,
-                ::std::string::String,
-            >,
-            similarity_boost: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            stability: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            style: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            use_speaker_boost: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ElevenLabsEngineSettings {
-            fn default() -> Self {
-                Self {
-                    engine_type: Err("no value supplied for engine_type".to_string()),
-                    model: Ok(Default::default()),
-                    similarity_boost: Ok(Default::default()),
-                    stability: Ok(Default::default()),
-                    style: Ok(Default::default()),
-                    use_speaker_boost: Ok(Default::default()),
-                }
-            }
-        }
-        impl ElevenLabsEngineSettings {
-            pub fn engine_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ElevenLabsEngineSettingsEngineType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.engine_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for engine_type: {e}")
-                    });
-                self
-            }
-            pub fn model<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ElevenLabsModel>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.model = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for model: {e}")
-                    });
-                self
-            }
-            pub fn similarity_boost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.similarity_boost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for similarity_boost: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn stability<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.stability = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for stability: {e}")
-                    });
-                self
-            }
-            pub fn style<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.style = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for style: {e}")
-                    });
-                self
-            }
-            pub fn use_speaker_boost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.use_speaker_boost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for use_speaker_boost: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ElevenLabsEngineSettings>
-        for super::ElevenLabsEngineSettings {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ElevenLabsEngineSettings,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    engine_type: value.engine_type?,
-                    model: value.model?,
-                    similarity_boost: value.similarity_boost?,
-                    stability: value.stability?,
-                    style: value.style?,
-                    use_speaker_boost: value.use_speaker_boost?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ElevenLabsEngineSettings>
-        for ElevenLabsEngineSettings {
-            fn from(value: super::ElevenLabsEngineSettings) -> Self {
-                Self {
-                    engine_type: Ok(value.engine_type),
-                    model: Ok(value.model),
-                    similarity_boost: Ok(value.similarity_boost),
-                    stability: Ok(value.stability),
-                    style: Ok(value.style),
-                    use_speaker_boost: Ok(value.use_speaker_boost),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ErrorEnvelope {
             error: ::std::result::Result<
                 ::std::option::Option<super::StandardApiError>,
@@ -19890,108 +15957,6 @@ pub mod types {
         impl ::std::convert::From<super::ErrorEnvelope> for ErrorEnvelope {
             fn from(value: super::ErrorEnvelope) -> Self {
                 Self { error: Ok(value.error) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct FishEngineSettings {
-            engine_type: ::std::result::Result<
-                super::FishEngineSettingsEngineType,
-                ::std::string::String,
-            >,
-            model: ::std::result::Result<
-                ::std::option::Option<super::FishModel>,
-                ::std::string::String,
-            >,
-            similarity: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            stability: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for FishEngineSettings {
-            fn default() -> Self {
-                Self {
-                    engine_type: Err("no value supplied for engine_type".to_string()),
-                    model: Ok(Default::default()),
-                    similarity: Ok(Default::default()),
-                    stability: Ok(Default::default()),
-                }
-            }
-        }
-        impl FishEngineSettings {
-            pub fn engine_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::FishEngineSettingsEngineType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.engine_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for engine_type: {e}")
-                    });
-                self
-            }
-            pub fn model<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::FishModel>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.model = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for model: {e}")
-                    });
-                self
-            }
-            pub fn similarity<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.similarity = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for similarity: {e}")
-                    });
-                self
-            }
-            pub fn stability<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.stability = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for stability: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FishEngineSettings> for super::FishEngineSettings {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FishEngineSettings,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    engine_type: value.engine_type?,
-                    model: value.model?,
-                    similarity: value.similarity?,
-                    stability: value.stability?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FishEngineSettings> for FishEngineSettings {
-            fn from(value: super::FishEngineSettings) -> Self {
-                Self {
-                    engine_type: Ok(value.engine_type),
-                    model: Ok(value.model),
-                    similarity: Ok(value.similarity),
-                    stability: Ok(value.stability),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -20541,488 +16506,6 @@ pub mod types {
                     subtitles: Ok(value.subtitles),
                     title: Ok(value.title),
                     variables: Ok(value.variables),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct IconAssetItem {
-            height: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_transparent: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            orientation: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::IconAssetItemType,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            width: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IconAssetItem {
-            fn default() -> Self {
-                Self {
-                    height: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_transparent: Ok(Default::default()),
-                    orientation: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    url: Err("no value supplied for url".to_string()),
-                    width: Ok(Default::default()),
-                }
-            }
-        }
-        impl IconAssetItem {
-            pub fn height<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.height = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for height: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn is_transparent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_transparent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_transparent: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn orientation<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.orientation = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for orientation: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::IconAssetItemType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-            pub fn width<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.width = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for width: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IconAssetItem> for super::IconAssetItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IconAssetItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    height: value.height?,
-                    id: value.id?,
-                    is_transparent: value.is_transparent?,
-                    orientation: value.orientation?,
-                    type_: value.type_?,
-                    url: value.url?,
-                    width: value.width?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IconAssetItem> for IconAssetItem {
-            fn from(value: super::IconAssetItem) -> Self {
-                Self {
-                    height: Ok(value.height),
-                    id: Ok(value.id),
-                    is_transparent: Ok(value.is_transparent),
-                    orientation: Ok(value.orientation),
-                    type_: Ok(value.type_),
-                    url: Ok(value.url),
-                    width: Ok(value.width),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ImageAssetItem {
-            height: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_transparent: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            orientation: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::ImageAssetItemType,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            width: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ImageAssetItem {
-            fn default() -> Self {
-                Self {
-                    height: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_transparent: Ok(Default::default()),
-                    orientation: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    url: Err("no value supplied for url".to_string()),
-                    width: Ok(Default::default()),
-                }
-            }
-        }
-        impl ImageAssetItem {
-            pub fn height<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.height = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for height: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn is_transparent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_transparent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_transparent: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn orientation<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.orientation = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for orientation: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ImageAssetItemType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
-                self
-            }
-            pub fn width<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.width = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for width: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ImageAssetItem> for super::ImageAssetItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ImageAssetItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    height: value.height?,
-                    id: value.id?,
-                    is_transparent: value.is_transparent?,
-                    orientation: value.orientation?,
-                    type_: value.type_?,
-                    url: value.url?,
-                    width: value.width?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ImageAssetItem> for ImageAssetItem {
-            fn from(value: super::ImageAssetItem) -> Self {
-                Self {
-                    height: Ok(value.height),
-                    id: Ok(value.id),
-                    is_transparent: Ok(value.is_transparent),
-                    orientation: Ok(value.orientation),
-                    type_: Ok(value.type_),
-                    url: Ok(value.url),
-                    width: Ok(value.width),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ImageScene {
-            audio_asset_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            audio_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            duration: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            script: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            source: ::std::result::Result<super::AssetInput, ::std::string::String>,
-            type_: ::std::result::Result<super::ImageSceneType, ::std::string::String>,
-            voice_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            voice_settings: ::std::result::Result<
-                ::std::option::Option<super::VoiceSettings>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ImageScene {
-            fn default() -> Self {
-                Self {
-                    audio_asset_id: Ok(Default::default()),
-                    audio_url: Ok(Default::default()),
-                    duration: Ok(Default::default()),
-                    script: Ok(Default::default()),
-                    source: Err("no value supplied for source".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    voice_id: Ok(Default::default()),
-                    voice_settings: Ok(Default::default()),
-                }
-            }
-        }
-        impl ImageScene {
-            pub fn audio_asset_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_asset_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for audio_asset_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn audio_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for audio_url: {e}")
-                    });
-                self
-            }
-            pub fn duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
-                self
-            }
-            pub fn script<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.script = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for script: {e}")
-                    });
-                self
-            }
-            pub fn source<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AssetInput>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ImageSceneType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn voice_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for voice_id: {e}")
-                    });
-                self
-            }
-            pub fn voice_settings<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VoiceSettings>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_settings = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for voice_settings: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ImageScene> for super::ImageScene {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ImageScene,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    audio_asset_id: value.audio_asset_id?,
-                    audio_url: value.audio_url?,
-                    duration: value.duration?,
-                    script: value.script?,
-                    source: value.source?,
-                    type_: value.type_?,
-                    voice_id: value.voice_id?,
-                    voice_settings: value.voice_settings?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ImageScene> for ImageScene {
-            fn from(value: super::ImageScene) -> Self {
-                Self {
-                    audio_asset_id: Ok(value.audio_asset_id),
-                    audio_url: Ok(value.audio_url),
-                    duration: Ok(value.duration),
-                    script: Ok(value.script),
-                    source: Ok(value.source),
-                    type_: Ok(value.type_),
-                    voice_id: Ok(value.voice_id),
-                    voice_settings: Ok(value.voice_settings),
                 }
             }
         }
@@ -22673,53 +18156,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct StarfishEngineSettings {
-            engine_type: ::std::result::Result<
-                super::StarfishEngineSettingsEngineType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for StarfishEngineSettings {
-            fn default() -> Self {
-                Self {
-                    engine_type: Err("no value supplied for engine_type".to_string()),
-                }
-            }
-        }
-        impl StarfishEngineSettings {
-            pub fn engine_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::StarfishEngineSettingsEngineType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.engine_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for engine_type: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<StarfishEngineSettings>
-        for super::StarfishEngineSettings {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: StarfishEngineSettings,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    engine_type: value.engine_type?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::StarfishEngineSettings>
-        for StarfishEngineSettings {
-            fn from(value: super::StarfishEngineSettings) -> Self {
-                Self {
-                    engine_type: Ok(value.engine_type),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct StockVoiceConfig {
             preferred_stock_voice_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -22870,514 +18306,6 @@ pub mod types {
         for StoppedSessionResponse {
             fn from(value: super::StoppedSessionResponse) -> Self {
                 Self { data: Ok(value.data) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct StudioAvatarInput {
-            audio_asset_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            audio_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            avatar_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            background: ::std::result::Result<
-                ::std::option::Option<super::StudioBackgroundInput>,
-                ::std::string::String,
-            >,
-            engine: ::std::result::Result<
-                ::std::option::Option<super::AvatarEngineConfig>,
-                ::std::string::String,
-            >,
-            expressiveness: ::std::result::Result<
-                ::std::option::Option<super::Expressiveness>,
-                ::std::string::String,
-            >,
-            motion_prompt: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            script: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::StudioAvatarInputType,
-                ::std::string::String,
-            >,
-            voice_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            voice_settings: ::std::result::Result<
-                ::std::option::Option<super::VoiceSettings>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for StudioAvatarInput {
-            fn default() -> Self {
-                Self {
-                    audio_asset_id: Ok(Default::default()),
-                    audio_url: Ok(Default::default()),
-                    avatar_id: Err("no value supplied for avatar_id".to_string()),
-                    background: Ok(Default::default()),
-                    engine: Ok(Default::default()),
-                    expressiveness: Ok(Default::default()),
-                    motion_prompt: Ok(Default::default()),
-                    script: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    voice_id: Ok(Default::default()),
-                    voice_settings: Ok(Default::default()),
-                }
-            }
-        }
-        impl StudioAvatarInput {
-            pub fn audio_asset_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_asset_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for audio_asset_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn audio_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for audio_url: {e}")
-                    });
-                self
-            }
-            pub fn avatar_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for avatar_id: {e}")
-                    });
-                self
-            }
-            pub fn background<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::StudioBackgroundInput>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.background = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for background: {e}")
-                    });
-                self
-            }
-            pub fn engine<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AvatarEngineConfig>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.engine = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for engine: {e}")
-                    });
-                self
-            }
-            pub fn expressiveness<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Expressiveness>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expressiveness = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for expressiveness: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn motion_prompt<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.motion_prompt = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for motion_prompt: {e}")
-                    });
-                self
-            }
-            pub fn script<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.script = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for script: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::StudioAvatarInputType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn voice_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for voice_id: {e}")
-                    });
-                self
-            }
-            pub fn voice_settings<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VoiceSettings>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_settings = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for voice_settings: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<StudioAvatarInput> for super::StudioAvatarInput {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: StudioAvatarInput,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    audio_asset_id: value.audio_asset_id?,
-                    audio_url: value.audio_url?,
-                    avatar_id: value.avatar_id?,
-                    background: value.background?,
-                    engine: value.engine?,
-                    expressiveness: value.expressiveness?,
-                    motion_prompt: value.motion_prompt?,
-                    script: value.script?,
-                    type_: value.type_?,
-                    voice_id: value.voice_id?,
-                    voice_settings: value.voice_settings?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::StudioAvatarInput> for StudioAvatarInput {
-            fn from(value: super::StudioAvatarInput) -> Self {
-                Self {
-                    audio_asset_id: Ok(value.audio_asset_id),
-                    audio_url: Ok(value.audio_url),
-                    avatar_id: Ok(value.avatar_id),
-                    background: Ok(value.background),
-                    engine: Ok(value.engine),
-                    expressiveness: Ok(value.expressiveness),
-                    motion_prompt: Ok(value.motion_prompt),
-                    script: Ok(value.script),
-                    type_: Ok(value.type_),
-                    voice_id: Ok(value.voice_id),
-                    voice_settings: Ok(value.voice_settings),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct StudioColorBackgroundInput {
-            color: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<
-                super::StudioColorBackgroundInputType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for StudioColorBackgroundInput {
-            fn default() -> Self {
-                Self {
-                    color: Err("no value supplied for color".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl StudioColorBackgroundInput {
-            pub fn color<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.color = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for color: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::StudioColorBackgroundInputType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<StudioColorBackgroundInput>
-        for super::StudioColorBackgroundInput {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: StudioColorBackgroundInput,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    color: value.color?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::StudioColorBackgroundInput>
-        for StudioColorBackgroundInput {
-            fn from(value: super::StudioColorBackgroundInput) -> Self {
-                Self {
-                    color: Ok(value.color),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct StudioImageInput {
-            audio_asset_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            audio_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            expressiveness: ::std::result::Result<
-                ::std::option::Option<super::Expressiveness>,
-                ::std::string::String,
-            >,
-            image: ::std::result::Result<super::AssetInput, ::std::string::String>,
-            motion_prompt: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            script: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::StudioImageInputType,
-                ::std::string::String,
-            >,
-            voice_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            voice_settings: ::std::result::Result<
-                ::std::option::Option<super::VoiceSettings>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for StudioImageInput {
-            fn default() -> Self {
-                Self {
-                    audio_asset_id: Ok(Default::default()),
-                    audio_url: Ok(Default::default()),
-                    expressiveness: Ok(Default::default()),
-                    image: Err("no value supplied for image".to_string()),
-                    motion_prompt: Ok(Default::default()),
-                    script: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    voice_id: Ok(Default::default()),
-                    voice_settings: Ok(Default::default()),
-                }
-            }
-        }
-        impl StudioImageInput {
-            pub fn audio_asset_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_asset_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for audio_asset_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn audio_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audio_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for audio_url: {e}")
-                    });
-                self
-            }
-            pub fn expressiveness<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Expressiveness>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expressiveness = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for expressiveness: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn image<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AssetInput>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.image = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image: {e}")
-                    });
-                self
-            }
-            pub fn motion_prompt<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.motion_prompt = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for motion_prompt: {e}")
-                    });
-                self
-            }
-            pub fn script<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.script = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for script: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::StudioImageInputType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn voice_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for voice_id: {e}")
-                    });
-                self
-            }
-            pub fn voice_settings<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::VoiceSettings>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.voice_settings = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for voice_settings: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<StudioImageInput> for super::StudioImageInput {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: StudioImageInput,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    audio_asset_id: value.audio_asset_id?,
-                    audio_url: value.audio_url?,
-                    expressiveness: value.expressiveness?,
-                    image: value.image?,
-                    motion_prompt: value.motion_prompt?,
-                    script: value.script?,
-                    type_: value.type_?,
-                    voice_id: value.voice_id?,
-                    voice_settings: value.voice_settings?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::StudioImageInput> for StudioImageInput {
-            fn from(value: super::StudioImageInput) -> Self {
-                Self {
-                    audio_asset_id: Ok(value.audio_asset_id),
-                    audio_url: Ok(value.audio_url),
-                    expressiveness: Ok(value.expressiveness),
-                    image: Ok(value.image),
-                    motion_prompt: Ok(value.motion_prompt),
-                    script: Ok(value.script),
-                    type_: Ok(value.type_),
-                    voice_id: Ok(value.voice_id),
-                    voice_settings: Ok(value.voice_settings),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -26176,83 +21104,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct VideoScene {
-            playback: ::std::result::Result<
-                ::std::option::Option<super::ScenePlayback>,
-                ::std::string::String,
-            >,
-            source: ::std::result::Result<super::AssetInput, ::std::string::String>,
-            type_: ::std::result::Result<super::VideoSceneType, ::std::string::String>,
-        }
-        impl ::std::default::Default for VideoScene {
-            fn default() -> Self {
-                Self {
-                    playback: Ok(Default::default()),
-                    source: Err("no value supplied for source".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl VideoScene {
-            pub fn playback<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::ScenePlayback>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.playback = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for playback: {e}")
-                    });
-                self
-            }
-            pub fn source<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AssetInput>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::VideoSceneType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<VideoScene> for super::VideoScene {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: VideoScene,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    playback: value.playback?,
-                    source: value.source?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::VideoScene> for VideoScene {
-            fn from(value: super::VideoScene) -> Self {
-                Self {
-                    playback: Ok(value.playback),
-                    source: Ok(value.source),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct VideoTranslation {
             audio_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -28453,20 +23304,20 @@ pub mod types {
         pub(super) fn create_video_agent_session_request_mode() -> super::CreateVideoAgentSessionRequestMode {
             super::CreateVideoAgentSessionRequestMode::Generate
         }
-        pub(super) fn create_video_from_avatar_aspect_ratio() -> ::std::option::Option<
+        pub(super) fn create_video_request_avatar_aspect_ratio() -> ::std::option::Option<
             super::VideoAspectRatio,
         > {
             ::std::option::Option::Some(super::VideoAspectRatio::X169)
         }
-        pub(super) fn create_video_from_cinematic_avatar_resolution() -> super::CreateVideoFromCinematicAvatarResolution {
+        pub(super) fn create_video_request_cinematic_avatar_resolution() -> super::CreateVideoFromCinematicAvatarResolution {
             super::CreateVideoFromCinematicAvatarResolution::X720p
         }
-        pub(super) fn create_video_from_image_aspect_ratio() -> ::std::option::Option<
+        pub(super) fn create_video_request_image_aspect_ratio() -> ::std::option::Option<
             super::VideoAspectRatio,
         > {
             ::std::option::Option::Some(super::VideoAspectRatio::X169)
         }
-        pub(super) fn create_video_from_studio_aspect_ratio() -> ::std::option::Option<
+        pub(super) fn create_video_request_studio_aspect_ratio() -> ::std::option::Option<
             super::VideoAspectRatio,
         > {
             ::std::option::Option::Some(super::VideoAspectRatio::X169)

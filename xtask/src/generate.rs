@@ -10,8 +10,8 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::quote;
 use sha2::{Digest, Sha256};
 
-use crate::glue;
 use crate::normalize::{self, HAND_WRITTEN};
+use crate::{glue, unions};
 
 pub struct RegenArgs {
     pub check: bool,
@@ -44,8 +44,10 @@ pub fn prepare(path: &Path, display_path: &str) -> Result<Prepared> {
     let sha256 = hex(&Sha256::digest(text.as_bytes()));
     let raw: serde_json::Value = serde_norway::from_str(&text)
         .with_context(|| format!("{display_path} is not valid YAML"))?;
-    let normalized = normalize::normalize(raw, HAND_WRITTEN)
+    let mut normalized = normalize::normalize(raw, HAND_WRITTEN)
         .with_context(|| format!("normalizing {display_path}"))?;
+    let union_notes = unions::inline_tagged_unions(&mut normalized.doc);
+    normalized.notes.extend(union_notes);
     let spec = parse_openapi(&normalized.doc)
         .with_context(|| format!("{display_path}, once normalized to OpenAPI 3.0.3"))?;
     Ok(Prepared {

@@ -4,6 +4,7 @@
 mod generate;
 mod glue;
 mod normalize;
+mod unions;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
