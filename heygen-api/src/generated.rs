@@ -64,7 +64,7 @@ pub mod types {
         pub failure_message: ::std::option::Option<::std::string::String>,
         ///Unique identifier.
         pub id: ::std::string::String,
-        pub status: AiClipStatus,
+        pub status: crate::open_enums::AiClipStatus,
         ///Presigned link to a thumbnail.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub thumbnail_url: ::std::option::Option<::std::string::String>,
@@ -81,66 +81,6 @@ pub mod types {
     impl AiClip {
         pub fn builder() -> builder::AiClip {
             Default::default()
-        }
-    }
-    ///State of one generated clip.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AiClipStatus {
-        #[serde(rename = "pending")]
-        Pending,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for AiClipStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pending => f.write_str("pending"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AiClipStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pending" => Ok(Self::Pending),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AiClipStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AiClipStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///An AI clipping job and its clips.
@@ -176,7 +116,7 @@ pub mod types {
         ///Source video length in seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source_duration: ::std::option::Option<f64>,
-        pub status: AiClippingStatus,
+        pub status: crate::open_enums::AiClippingStatus,
         ///Display title.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -266,74 +206,6 @@ pub mod types {
     impl AiClippingResponse {
         pub fn builder() -> builder::AiClippingResponse {
             Default::default()
-        }
-    }
-    ///State of an AI clipping job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AiClippingStatus {
-        #[serde(rename = "pending")]
-        Pending,
-        #[serde(rename = "running")]
-        Running,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-        #[serde(rename = "cancelled")]
-        Cancelled,
-    }
-    impl ::std::fmt::Display for AiClippingStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pending => f.write_str("pending"),
-                Self::Running => f.write_str("running"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-                Self::Cancelled => f.write_str("cancelled"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AiClippingStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pending" => Ok(Self::Pending),
-                "running" => Ok(Self::Running),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                "cancelled" => Ok(Self::Cancelled),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AiClippingStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AiClippingStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///A file in the asset library.
@@ -832,7 +704,7 @@ pub mod types {
         pub preview_video_url: ::std::option::Option<::std::string::String>,
         ///Current state.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<AvatarStatus>,
+        pub status: ::std::option::Option<crate::open_enums::AvatarStatus>,
     }
     impl AvatarGroup {
         pub fn builder() -> builder::AvatarGroup {
@@ -910,9 +782,10 @@ pub mod types {
         pub image_width: ::std::option::Option<i64>,
         ///Display name.
         pub name: ::std::string::String,
-        ///Orientation the look suits best.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub preferred_orientation: ::std::option::Option<AvatarLookPreferredOrientation>,
+        pub preferred_orientation: ::std::option::Option<
+            crate::open_enums::AvatarLookPreferredOrientation,
+        >,
         ///Preview image link.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preview_image_url: ::std::option::Option<::std::string::String>,
@@ -921,7 +794,7 @@ pub mod types {
         pub preview_video_url: ::std::option::Option<::std::string::String>,
         ///Current state.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<AvatarStatus>,
+        pub status: ::std::option::Option<crate::open_enums::AvatarStatus>,
         ///Video engines that can render this look.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub supported_api_engines: ::std::vec::Vec<::std::string::String>,
@@ -955,67 +828,6 @@ pub mod types {
     impl AvatarLookPage {
         pub fn builder() -> builder::AvatarLookPage {
             Default::default()
-        }
-    }
-    ///Orientation the look suits best.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AvatarLookPreferredOrientation {
-        #[serde(rename = "portrait")]
-        Portrait,
-        #[serde(rename = "landscape")]
-        Landscape,
-        #[serde(rename = "square")]
-        Square,
-    }
-    impl ::std::fmt::Display for AvatarLookPreferredOrientation {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Portrait => f.write_str("portrait"),
-                Self::Landscape => f.write_str("landscape"),
-                Self::Square => f.write_str("square"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AvatarLookPreferredOrientation {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "portrait" => Ok(Self::Portrait),
-                "landscape" => Ok(Self::Landscape),
-                "square" => Ok(Self::Square),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AvatarLookPreferredOrientation {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for AvatarLookPreferredOrientation {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///A single avatar look.
@@ -1085,70 +897,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for AvatarOwnership {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Training or review state of an avatar.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AvatarStatus {
-        #[serde(rename = "processing")]
-        Processing,
-        #[serde(rename = "pending_consent")]
-        PendingConsent,
-        #[serde(rename = "failed")]
-        Failed,
-        #[serde(rename = "completed")]
-        Completed,
-    }
-    impl ::std::fmt::Display for AvatarStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Processing => f.write_str("processing"),
-                Self::PendingConsent => f.write_str("pending_consent"),
-                Self::Failed => f.write_str("failed"),
-                Self::Completed => f.write_str("completed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AvatarStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "processing" => Ok(Self::Processing),
-                "pending_consent" => Ok(Self::PendingConsent),
-                "failed" => Ok(Self::Failed),
-                "completed" => Ok(Self::Completed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AvatarStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AvatarStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1319,7 +1067,7 @@ pub mod types {
         ///Cursor for the next page of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_token: ::std::option::Option<::std::string::String>,
-        pub status: BatchStatus,
+        pub status: crate::open_enums::BatchStatus,
         ///Display title.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -1347,7 +1095,7 @@ pub mod types {
         >,
         ///Position of the item in the submitted list.
         pub item_index: i64,
-        pub status: BatchItemStatus,
+        pub status: crate::open_enums::BatchItemStatus,
         ///Id of the job created for this item, once known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_id: ::std::option::Option<::std::string::String>,
@@ -1355,70 +1103,6 @@ pub mod types {
     impl BatchItem {
         pub fn builder() -> builder::BatchItem {
             Default::default()
-        }
-    }
-    ///State of one item in a batch.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum BatchItemStatus {
-        #[serde(rename = "queued")]
-        Queued,
-        #[serde(rename = "processing")]
-        Processing,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for BatchItemStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Queued => f.write_str("queued"),
-                Self::Processing => f.write_str("processing"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for BatchItemStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "queued" => Ok(Self::Queued),
-                "processing" => Ok(Self::Processing),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BatchItemStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BatchItemStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///A batch and one page of its items.
@@ -1437,66 +1121,6 @@ pub mod types {
     impl BatchResponse {
         pub fn builder() -> builder::BatchResponse {
             Default::default()
-        }
-    }
-    ///Overall state of a batch.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum BatchStatus {
-        #[serde(rename = "processing")]
-        Processing,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for BatchStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Processing => f.write_str("processing"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for BatchStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "processing" => Ok(Self::Processing),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BatchStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BatchStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Terms to keep or translate consistently.
@@ -3195,7 +2819,7 @@ pub mod types {
     )]
     pub struct CreatedProofreads {
         pub proofread_ids: ::std::vec::Vec<::std::string::String>,
-        pub status: ProofreadStatus,
+        pub status: crate::open_enums::ProofreadStatus,
     }
     impl CreatedProofreads {
         pub fn builder() -> builder::CreatedProofreads {
@@ -3254,7 +2878,7 @@ pub mod types {
         pub created_at: i64,
         ///Video agent session id.
         pub session_id: ::std::string::String,
-        pub status: VideoAgentCreateStatus,
+        pub status: crate::open_enums::VideoAgentCreateStatus,
         ///Video to poll, once known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_id: ::std::option::Option<::std::string::String>,
@@ -3364,9 +2988,10 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct CurrentUser {
-        ///How the account pays.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub billing_type: ::std::option::Option<CurrentUserBillingType>,
+        pub billing_type: ::std::option::Option<
+            crate::open_enums::CurrentUserBillingType,
+        >,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -3384,66 +3009,6 @@ pub mod types {
     impl CurrentUser {
         pub fn builder() -> builder::CurrentUser {
             Default::default()
-        }
-    }
-    ///How the account pays.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum CurrentUserBillingType {
-        #[serde(rename = "wallet")]
-        Wallet,
-        #[serde(rename = "subscription")]
-        Subscription,
-        #[serde(rename = "usage_based")]
-        UsageBased,
-    }
-    impl ::std::fmt::Display for CurrentUserBillingType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Wallet => f.write_str("wallet"),
-                Self::Subscription => f.write_str("subscription"),
-                Self::UsageBased => f.write_str("usage_based"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CurrentUserBillingType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "wallet" => Ok(Self::Wallet),
-                "subscription" => Ok(Self::Subscription),
-                "usage_based" => Ok(Self::UsageBased),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CurrentUserBillingType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CurrentUserBillingType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///The current account.
@@ -4119,7 +3684,7 @@ pub mod types {
         pub failure_message: ::std::option::Option<::std::string::String>,
         ///Unique identifier.
         pub id: ::std::string::String,
-        pub status: LipsyncStatus,
+        pub status: crate::open_enums::LipsyncStatus,
         ///Display title.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -4174,70 +3739,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///State of a lipsync job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum LipsyncStatus {
-        #[serde(rename = "pending")]
-        Pending,
-        #[serde(rename = "running")]
-        Running,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for LipsyncStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pending => f.write_str("pending"),
-                Self::Running => f.write_str("running"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for LipsyncStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pending" => Ok(Self::Pending),
-                "running" => Ok(Self::Running),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for LipsyncStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for LipsyncStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`ListVideoAgentSessionsResponse`
     #[derive(
         ::serde::Deserialize,
@@ -4285,7 +3786,7 @@ pub mod types {
         ///Target language.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub output_language: ::std::option::Option<::std::string::String>,
-        pub status: ProofreadStatus,
+        pub status: crate::open_enums::ProofreadStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub submitted_for_review: ::std::option::Option<bool>,
         ///Display title.
@@ -4353,66 +3854,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///State of a proofread session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ProofreadStatus {
-        #[serde(rename = "processing")]
-        Processing,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for ProofreadStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Processing => f.write_str("processing"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ProofreadStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "processing" => Ok(Self::Processing),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ProofreadStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ProofreadStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Translation started from a proofread.
     #[derive(
         ::serde::Deserialize,
@@ -4422,7 +3863,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct ProofreadVideo {
-        pub status: ProofreadStatus,
+        pub status: crate::open_enums::ProofreadStatus,
         pub video_translation_id: ::std::string::String,
     }
     impl ProofreadVideo {
@@ -5119,8 +4560,7 @@ pub mod types {
     )]
     pub struct Subscription {
         pub credits: SubscriptionCredits,
-        ///Plan name.
-        pub plan: SubscriptionPlan,
+        pub plan: crate::open_enums::SubscriptionPlan,
     }
     impl Subscription {
         pub fn builder() -> builder::Subscription {
@@ -5145,82 +4585,6 @@ pub mod types {
     impl SubscriptionCredits {
         pub fn builder() -> builder::SubscriptionCredits {
             Default::default()
-        }
-    }
-    ///Plan name.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum SubscriptionPlan {
-        #[serde(rename = "free")]
-        Free,
-        #[serde(rename = "starter")]
-        Starter,
-        #[serde(rename = "creator")]
-        Creator,
-        #[serde(rename = "pro")]
-        Pro,
-        #[serde(rename = "team")]
-        Team,
-        #[serde(rename = "enterprise")]
-        Enterprise,
-        #[serde(rename = "business_plus")]
-        BusinessPlus,
-    }
-    impl ::std::fmt::Display for SubscriptionPlan {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Free => f.write_str("free"),
-                Self::Starter => f.write_str("starter"),
-                Self::Creator => f.write_str("creator"),
-                Self::Pro => f.write_str("pro"),
-                Self::Team => f.write_str("team"),
-                Self::Enterprise => f.write_str("enterprise"),
-                Self::BusinessPlus => f.write_str("business_plus"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for SubscriptionPlan {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "free" => Ok(Self::Free),
-                "starter" => Ok(Self::Starter),
-                "creator" => Ok(Self::Creator),
-                "pro" => Ok(Self::Pro),
-                "team" => Ok(Self::Team),
-                "enterprise" => Ok(Self::Enterprise),
-                "business_plus" => Ok(Self::BusinessPlus),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SubscriptionPlan {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SubscriptionPlan {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Subtitle offset.
@@ -5665,7 +5029,7 @@ pub mod types {
         ///Target language.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub output_language: ::std::option::Option<::std::string::String>,
-        pub status: VideoStatus,
+        pub status: crate::open_enums::VideoStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtitle_url: ::std::option::Option<::std::string::String>,
         ///Presigned link to a thumbnail.
@@ -5683,70 +5047,6 @@ pub mod types {
     impl Video {
         pub fn builder() -> builder::Video {
             Default::default()
-        }
-    }
-    ///State of a session right after creation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum VideoAgentCreateStatus {
-        #[serde(rename = "generating")]
-        Generating,
-        #[serde(rename = "thinking")]
-        Thinking,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for VideoAgentCreateStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Generating => f.write_str("generating"),
-                Self::Thinking => f.write_str("thinking"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoAgentCreateStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "generating" => Ok(Self::Generating),
-                "thinking" => Ok(Self::Thinking),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoAgentCreateStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoAgentCreateStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///One message in a session transcript.
@@ -5767,73 +5067,12 @@ pub mod types {
         pub resource_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Who wrote it.
         pub role: ::std::string::String,
-        ///Kind of message.
         #[serde(rename = "type")]
-        pub type_: VideoAgentMessageType,
+        pub type_: crate::open_enums::VideoAgentMessageType,
     }
     impl VideoAgentMessage {
         pub fn builder() -> builder::VideoAgentMessage {
             Default::default()
-        }
-    }
-    ///Kind of message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum VideoAgentMessageType {
-        #[serde(rename = "text")]
-        Text,
-        #[serde(rename = "resource")]
-        Resource,
-        #[serde(rename = "error")]
-        Error,
-    }
-    impl ::std::fmt::Display for VideoAgentMessageType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Text => f.write_str("text"),
-                Self::Resource => f.write_str("resource"),
-                Self::Error => f.write_str("error"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoAgentMessageType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "text" => Ok(Self::Text),
-                "resource" => Ok(Self::Resource),
-                "error" => Ok(Self::Error),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoAgentMessageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoAgentMessageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///The agent run started by a message.
@@ -5893,7 +5132,7 @@ pub mod types {
         pub progress: i64,
         ///Video agent session id.
         pub session_id: ::std::string::String,
-        pub status: VideoAgentSessionStatus,
+        pub status: crate::open_enums::VideoAgentSessionStatus,
         ///Display title.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -5921,78 +5160,6 @@ pub mod types {
     impl VideoAgentSessionResponse {
         pub fn builder() -> builder::VideoAgentSessionResponse {
             Default::default()
-        }
-    }
-    ///State of a video agent session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum VideoAgentSessionStatus {
-        #[serde(rename = "thinking")]
-        Thinking,
-        #[serde(rename = "waiting_for_input")]
-        WaitingForInput,
-        #[serde(rename = "reviewing")]
-        Reviewing,
-        #[serde(rename = "generating")]
-        Generating,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for VideoAgentSessionStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Thinking => f.write_str("thinking"),
-                Self::WaitingForInput => f.write_str("waiting_for_input"),
-                Self::Reviewing => f.write_str("reviewing"),
-                Self::Generating => f.write_str("generating"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoAgentSessionStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "thinking" => Ok(Self::Thinking),
-                "waiting_for_input" => Ok(Self::WaitingForInput),
-                "reviewing" => Ok(Self::Reviewing),
-                "generating" => Ok(Self::Generating),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoAgentSessionStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoAgentSessionStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///A visual style the agent can use.
@@ -6555,70 +5722,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Render state of a video.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum VideoStatus {
-        #[serde(rename = "pending")]
-        Pending,
-        #[serde(rename = "processing")]
-        Processing,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for VideoStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pending => f.write_str("pending"),
-                Self::Processing => f.write_str("processing"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pending" => Ok(Self::Pending),
-                "processing" => Ok(Self::Processing),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///A video translation job.
     #[derive(
         ::serde::Deserialize,
@@ -6652,7 +5755,7 @@ pub mod types {
         pub output_language: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub srt_caption_url: ::std::option::Option<::std::string::String>,
-        pub status: VideoTranslationStatus,
+        pub status: crate::open_enums::VideoTranslationStatus,
         ///Display title.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -6709,70 +5812,6 @@ pub mod types {
     impl VideoTranslationResponse {
         pub fn builder() -> builder::VideoTranslationResponse {
             Default::default()
-        }
-    }
-    ///State of a video translation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum VideoTranslationStatus {
-        #[serde(rename = "pending")]
-        Pending,
-        #[serde(rename = "running")]
-        Running,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for VideoTranslationStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pending => f.write_str("pending"),
-                Self::Running => f.write_str("running"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoTranslationStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pending" => Ok(Self::Pending),
-                "running" => Ok(Self::Running),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoTranslationStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoTranslationStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///A voice usable for speech.
@@ -6836,7 +5875,7 @@ pub mod types {
         pub preview_audio_url: ::std::option::Option<::std::string::String>,
         ///Current state.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<VoiceStatus>,
+        pub status: ::std::option::Option<crate::open_enums::VoiceStatus>,
         #[serde(default)]
         pub support_interactive_avatar: bool,
         pub support_pause: bool,
@@ -6964,66 +6003,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Readiness of a custom voice (note: complete, not completed).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum VoiceStatus {
-        #[serde(rename = "processing")]
-        Processing,
-        #[serde(rename = "complete")]
-        Complete,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-    impl ::std::fmt::Display for VoiceStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Processing => f.write_str("processing"),
-                Self::Complete => f.write_str("complete"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VoiceStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "processing" => Ok(Self::Processing),
-                "complete" => Ok(Self::Complete),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VoiceStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VoiceStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Public catalogue voice or your own.
     #[derive(
         ::serde::Deserialize,
@@ -7091,8 +6070,7 @@ pub mod types {
     pub struct Wallet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_reload: ::std::option::Option<WalletAutoReload>,
-        ///Unit of the balance.
-        pub currency: WalletCurrency,
+        pub currency: crate::open_enums::WalletCurrency,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remaining_balance: ::std::option::Option<f64>,
     }
@@ -7119,62 +6097,6 @@ pub mod types {
     impl WalletAutoReload {
         pub fn builder() -> builder::WalletAutoReload {
             Default::default()
-        }
-    }
-    ///Unit of the balance.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum WalletCurrency {
-        #[serde(rename = "usd")]
-        Usd,
-        #[serde(rename = "credits")]
-        Credits,
-    }
-    impl ::std::fmt::Display for WalletCurrency {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Usd => f.write_str("usd"),
-                Self::Credits => f.write_str("credits"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for WalletCurrency {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "usd" => Ok(Self::Usd),
-                "credits" => Ok(Self::Credits),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for WalletCurrency {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for WalletCurrency {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Image overlaid on the video.
@@ -7812,7 +6734,10 @@ pub mod types {
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<super::AiClipStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::AiClipStatus,
+                ::std::string::String,
+            >,
             thumbnail_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7900,7 +6825,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AiClipStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::AiClipStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -8027,7 +6952,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                super::AiClippingStatus,
+                crate::open_enums::AiClippingStatus,
                 ::std::string::String,
             >,
             title: ::std::result::Result<
@@ -8171,7 +7096,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AiClippingStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::AiClippingStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -9524,7 +8449,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::AvatarStatus>,
+                ::std::option::Option<crate::open_enums::AvatarStatus>,
                 ::std::string::String,
             >,
         }
@@ -9674,7 +8599,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AvatarStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::AvatarStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -9877,7 +8804,7 @@ pub mod types {
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             preferred_orientation: ::std::result::Result<
-                ::std::option::Option<super::AvatarLookPreferredOrientation>,
+                ::std::option::Option<crate::open_enums::AvatarLookPreferredOrientation>,
                 ::std::string::String,
             >,
             preview_image_url: ::std::result::Result<
@@ -9889,7 +8816,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::AvatarStatus>,
+                ::std::option::Option<crate::open_enums::AvatarStatus>,
                 ::std::string::String,
             >,
             supported_api_engines: ::std::result::Result<
@@ -10034,7 +8961,9 @@ pub mod types {
             pub fn preferred_orientation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AvatarLookPreferredOrientation>,
+                    ::std::option::Option<
+                        crate::open_enums::AvatarLookPreferredOrientation,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -10077,7 +9006,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AvatarStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::AvatarStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -10592,7 +9523,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::BatchStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::BatchStatus,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -10695,7 +9629,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::BatchStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::BatchStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -10772,7 +9706,10 @@ pub mod types {
                 ::std::string::String,
             >,
             item_index: ::std::result::Result<i64, ::std::string::String>,
-            status: ::std::result::Result<super::BatchItemStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::BatchItemStatus,
+                ::std::string::String,
+            >,
             video_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -10819,7 +9756,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::BatchItemStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::BatchItemStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -14461,7 +13398,10 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::ProofreadStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::ProofreadStatus,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreatedProofreads {
             fn default() -> Self {
@@ -14488,7 +13428,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ProofreadStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::ProofreadStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -14653,7 +13593,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                super::VideoAgentCreateStatus,
+                crate::open_enums::VideoAgentCreateStatus,
                 ::std::string::String,
             >,
             video_id: ::std::result::Result<
@@ -14698,7 +13638,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoAgentCreateStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoAgentCreateStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -14996,7 +13936,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CurrentUser {
             billing_type: ::std::result::Result<
-                ::std::option::Option<super::CurrentUserBillingType>,
+                ::std::option::Option<crate::open_enums::CurrentUserBillingType>,
                 ::std::string::String,
             >,
             email: ::std::result::Result<
@@ -15046,7 +13986,7 @@ pub mod types {
             pub fn billing_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CurrentUserBillingType>,
+                    ::std::option::Option<crate::open_enums::CurrentUserBillingType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -16532,7 +15472,10 @@ pub mod types {
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<super::LipsyncStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::LipsyncStatus,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -16632,7 +15575,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::LipsyncStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::LipsyncStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -16928,7 +15871,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::ProofreadStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::ProofreadStatus,
+                ::std::string::String,
+            >,
             submitted_for_review: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -17019,7 +15965,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ProofreadStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::ProofreadStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -17235,7 +16181,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ProofreadVideo {
-            status: ::std::result::Result<super::ProofreadStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::ProofreadStatus,
+                ::std::string::String,
+            >,
             video_translation_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -17254,7 +16203,7 @@ pub mod types {
         impl ProofreadVideo {
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ProofreadStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::ProofreadStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -18314,7 +17263,10 @@ pub mod types {
                 super::SubscriptionCredits,
                 ::std::string::String,
             >,
-            plan: ::std::result::Result<super::SubscriptionPlan, ::std::string::String>,
+            plan: ::std::result::Result<
+                crate::open_enums::SubscriptionPlan,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Subscription {
             fn default() -> Self {
@@ -18339,7 +17291,7 @@ pub mod types {
             }
             pub fn plan<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SubscriptionPlan>,
+                T: ::std::convert::TryInto<crate::open_enums::SubscriptionPlan>,
                 T::Error: ::std::fmt::Display,
             {
                 self.plan = value
@@ -19857,7 +18809,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::VideoStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::VideoStatus,
+                ::std::string::String,
+            >,
             subtitle_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -20028,7 +18983,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -20161,7 +19116,7 @@ pub mod types {
             >,
             role: ::std::result::Result<::std::string::String, ::std::string::String>,
             type_: ::std::result::Result<
-                super::VideoAgentMessageType,
+                crate::open_enums::VideoAgentMessageType,
                 ::std::string::String,
             >,
         }
@@ -20229,7 +19184,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoAgentMessageType>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoAgentMessageType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -20401,7 +19356,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                super::VideoAgentSessionStatus,
+                crate::open_enums::VideoAgentSessionStatus,
                 ::std::string::String,
             >,
             title: ::std::result::Result<
@@ -20477,7 +19432,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoAgentSessionStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoAgentSessionStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -21139,7 +20094,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                super::VideoTranslationStatus,
+                crate::open_enums::VideoTranslationStatus,
                 ::std::string::String,
             >,
             title: ::std::result::Result<
@@ -21296,7 +20251,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoTranslationStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoTranslationStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -21729,7 +20684,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::VoiceStatus>,
+                ::std::option::Option<crate::open_enums::VoiceStatus>,
                 ::std::string::String,
             >,
             support_interactive_avatar: ::std::result::Result<
@@ -21839,7 +20794,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VoiceStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::VoiceStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -22171,7 +21128,7 @@ pub mod types {
                 ::std::string::String,
             >,
             currency: ::std::result::Result<
-                super::WalletCurrency,
+                crate::open_enums::WalletCurrency,
                 ::std::string::String,
             >,
             remaining_balance: ::std::result::Result<
@@ -22205,7 +21162,7 @@ pub mod types {
             }
             pub fn currency<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::WalletCurrency>,
+                T: ::std::convert::TryInto<crate::open_enums::WalletCurrency>,
                 T::Error: ::std::fmt::Display,
             {
                 self.currency = value

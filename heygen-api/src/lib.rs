@@ -8,6 +8,9 @@
 //! which `heygen-api-ext` sends requests.
 
 pub mod hooks;
+pub mod open_enum;
+#[rustfmt::skip]
+pub mod open_enums;
 pub mod operation;
 #[rustfmt::skip]
 pub mod operations;

@@ -4,6 +4,7 @@
 mod generate;
 mod glue;
 mod normalize;
+mod open_enums;
 mod unions;
 
 use std::path::PathBuf;

@@ -1,0 +1,325 @@
+//! Which enums become open (see `heygen-api/src/open_enum.rs`): string
+//! enums reachable from some response and from no request. Inline ones in
+//! response-only objects are first named as components, since typify can
+//! replace only named types.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::normalize::{escape, pascal};
+
+/// One open enum to emit.
+pub struct OpenEnum {
+    pub name: String,
+    pub values: Vec<String>,
+    pub description: Option<String>,
+}
+
+/// Finds (and names) the open enums of `doc`, rewriting inline ones into
+/// components.
+pub fn open_enums(doc: &mut Value) -> Vec<OpenEnum> {
+    let (responses, requests) = roots(doc);
+    let response_reach = reach(doc, &responses);
+    let request_reach = reach(doc, &requests);
+    let response_only: Vec<String> = response_reach.difference(&request_reach).cloned().collect();
+
+    // Name inline enums of response-only objects.
+    let mut created: BTreeMap<String, Value> = BTreeMap::new();
+    for name in &response_only {
+        let ptr = format!("/components/schemas/{}", escape(name));
+        if let Some(mut schema) = doc.pointer(&ptr).cloned() {
+            name_inline_enums(doc, &mut schema, name, &mut created, true);
+            *doc.pointer_mut(&ptr).expect("component exists") = schema;
+        }
+    }
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut);
+    if let Some(schemas) = schemas {
+        for (n, s) in &created {
+            schemas.insert(n.clone(), s.clone());
+        }
+    }
+
+    let mut out = Vec::new();
+    for name in response_only.iter().chain(created.keys()) {
+        let Some(schema) = doc.pointer(&format!("/components/schemas/{}", escape(name))) else {
+            continue;
+        };
+        if let Some(values) = string_enum(schema) {
+            out.push(OpenEnum {
+                name: name.clone(),
+                values,
+                description: schema
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.dedup_by(|a, b| a.name == b.name);
+    out
+}
+
+/// A string enum of two or more values (a one-value enum is a literal).
+fn string_enum(schema: &Value) -> Option<Vec<String>> {
+    if schema.get("type").is_some_and(|t| t != "string") {
+        return None;
+    }
+    let values: Vec<String> = schema
+        .get("enum")?
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_string))
+        .collect::<Option<_>>()?;
+    (values.len() >= 2).then_some(values)
+}
+
+fn name_inline_enums(
+    doc: &Value,
+    schema: &mut Value,
+    base: &str,
+    created: &mut BTreeMap<String, Value>,
+    is_root: bool,
+) {
+    if !is_root && string_enum(schema).is_some() {
+        let obj = schema.as_object_mut().expect("an enum schema is an object");
+        let nullable = obj.remove("nullable") == Some(Value::Bool(true));
+        let default = obj.remove("default");
+        let mut name = base.to_string();
+        let mut i = 2;
+        while doc
+            .pointer(&format!("/components/schemas/{}", escape(&name)))
+            .is_some()
+            || created.contains_key(&name)
+        {
+            name = format!("{base}{i}");
+            i += 1;
+        }
+        created.insert(name.clone(), schema.clone());
+        let r = json!({"$ref": format!("#/components/schemas/{name}")});
+        *schema = if nullable || default.is_some() {
+            let mut w = serde_json::Map::new();
+            w.insert("allOf".into(), json!([r]));
+            if nullable {
+                w.insert("nullable".into(), json!(true));
+            }
+            if let Some(d) = default {
+                w.insert("default".into(), d);
+            }
+            Value::Object(w)
+        } else {
+            r
+        };
+        return;
+    }
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Object(props)) = obj.get_mut("properties") {
+        for (prop, sub) in props.iter_mut() {
+            name_inline_enums(doc, sub, &format!("{base}{}", pascal(prop)), created, false);
+        }
+    }
+    for (key, suffix) in [("items", "Item"), ("additionalProperties", "Value")] {
+        if let Some(sub) = obj.get_mut(key).filter(|s| s.is_object()) {
+            name_inline_enums(doc, sub, &format!("{base}{suffix}"), created, false);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(list)) = obj.get_mut(key) {
+            for sub in list {
+                // Union variants are named after their tag by typify; an
+                // enum inside keeps the union's base plus its property.
+                name_inline_enums(doc, sub, base, created, true);
+            }
+        }
+    }
+}
+
+/// Schemas that responses start from, and schemas that requests start from.
+fn roots(doc: &Value) -> (Vec<Value>, Vec<Value>) {
+    let mut responses = Vec::new();
+    let mut requests = Vec::new();
+    let deref = |v: &Value| -> Value {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix('#')
+                .and_then(|p| doc.pointer(p))
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => v.clone(),
+        }
+    };
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return (responses, requests);
+    };
+    for item in paths.values() {
+        for p in item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            requests.extend(deref(p).get("schema").cloned());
+        }
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, op) in item {
+            if method == "parameters" {
+                continue;
+            }
+            for p in op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                requests.extend(deref(p).get("schema").cloned());
+            }
+            if let Some(content) = op
+                .get("requestBody")
+                .map(&deref)
+                .and_then(|b| b.get("content").cloned())
+                .and_then(|c| c.as_object().cloned())
+            {
+                requests.extend(content.values().filter_map(|m| m.get("schema").cloned()));
+            }
+            for resp in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|r| r.values())
+            {
+                let resp = deref(resp);
+                for media in resp
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|c| c.values())
+                {
+                    responses.extend(media.get("schema").cloned());
+                }
+            }
+        }
+    }
+    (responses, requests)
+}
+
+/// Component names reachable from `roots` through `$ref`s.
+fn reach(doc: &Value, roots: &[Value]) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut queue: VecDeque<Value> = roots.iter().cloned().collect();
+    while let Some(v) = queue.pop_front() {
+        let mut refs = Vec::new();
+        refs_of(&v, &mut refs);
+        for name in refs {
+            if seen.insert(name.clone())
+                && let Some(s) = doc.pointer(&format!("/components/schemas/{}", escape(&name)))
+            {
+                queue.push_back(s.clone());
+            }
+        }
+    }
+    seen
+}
+
+fn refs_of(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(n) = m
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.push(n.replace("~1", "/").replace("~0", "~"));
+            }
+            m.values().for_each(|s| refs_of(s, out));
+        }
+        Value::Array(a) => a.iter().for_each(|s| refs_of(s, out)),
+        _ => {}
+    }
+}
+
+/// `heygen-api/src/open_enums.rs`.
+pub fn open_enums_rs(enums: &[OpenEnum]) -> String {
+    let mut s = String::from(
+        "//! Enums that appear only in responses, generated open: an unknown\n\
+         //! value decodes as `Unknown(String)` (see `crate::open_enum`).\n\n",
+    );
+    for e in enums {
+        let _ = writeln!(s, "crate::open_enum! {{");
+        match &e.description {
+            Some(d) => {
+                for line in d.lines() {
+                    let _ = writeln!(s, "    /// {}", line.trim_end());
+                }
+            }
+            None => {
+                let _ = writeln!(s, "    /// `{}`", e.name);
+            }
+        }
+        let _ = writeln!(s, "    {} {{", e.name);
+        let mut used = BTreeSet::new();
+        for v in &e.values {
+            let mut ident = heck::ToUpperCamelCase::to_upper_camel_case(v.as_str());
+            if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
+                ident = format!("V{ident}");
+            }
+            if ident == "Unknown" || ident == "Self" {
+                ident.push_str("Value");
+            }
+            while !used.insert(ident.clone()) {
+                ident.push('_');
+            }
+            let _ = writeln!(s, "        /// `{v}`");
+            let _ = writeln!(s, "        {ident} = {v:?},");
+        }
+        let _ = writeln!(s, "    }}\n}}\n");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_only_enums_open_request_enums_stay_closed() {
+        let mut doc = json!({
+            "openapi": "3.0.3",
+            "paths": {"/v": {
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}},
+                    "responses": {"200": {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Video"}}}}}
+                }
+            }},
+            "components": {"schemas": {
+                "Req": {"type": "object", "properties": {"ratio": {"$ref": "#/components/schemas/Ratio"}}},
+                "Video": {"type": "object", "properties": {
+                    "status": {"$ref": "#/components/schemas/Status"},
+                    "ratio": {"$ref": "#/components/schemas/Ratio"},
+                    "kind": {"type": "string", "enum": ["a", "b"], "nullable": true},
+                    "literal": {"type": "string", "enum": ["only"]}
+                }},
+                "Status": {"type": "string", "enum": ["pending", "completed"]},
+                "Ratio": {"type": "string", "enum": ["16:9", "9:16"]}
+            }}
+        });
+        let enums = open_enums(&mut doc);
+        let names: Vec<&str> = enums.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Status", "VideoKind"]);
+        assert_eq!(
+            doc.pointer("/components/schemas/Video/properties/kind")
+                .unwrap(),
+            &json!({"allOf": [{"$ref": "#/components/schemas/VideoKind"}], "nullable": true})
+        );
+        let rs = open_enums_rs(&enums);
+        assert!(rs.contains("Pending = \"pending\","), "{rs}");
+        assert!(!rs.contains("Ratio"), "request enums stay closed");
+    }
+}
