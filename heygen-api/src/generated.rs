@@ -1530,81 +1530,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///`CreateAiClippingIdempotencyKey`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CreateAiClippingIdempotencyKey(::std::string::String);
-    impl ::std::ops::Deref for CreateAiClippingIdempotencyKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateAiClippingIdempotencyKey> for ::std::string::String {
-        fn from(value: CreateAiClippingIdempotencyKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreateAiClippingIdempotencyKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Za-z0-9_\\-:.]{1,255}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[A-Za-z0-9_\\-:.]{1,255}$\"".into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateAiClippingIdempotencyKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateAiClippingIdempotencyKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreateAiClippingIdempotencyKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Parameters of a new AI clipping job.
     #[derive(
         ::serde::Deserialize,
@@ -1798,80 +1723,6 @@ pub mod types {
     impl CreateLipsyncBatchRequest {
         pub fn builder() -> builder::CreateLipsyncBatchRequest {
             Default::default()
-        }
-    }
-    ///`CreateLipsyncIdempotencyKey`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CreateLipsyncIdempotencyKey(::std::string::String);
-    impl ::std::ops::Deref for CreateLipsyncIdempotencyKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateLipsyncIdempotencyKey> for ::std::string::String {
-        fn from(value: CreateLipsyncIdempotencyKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreateLipsyncIdempotencyKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Za-z0-9_\\-:.]{1,255}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[A-Za-z0-9_\\-:.]{1,255}$\"".into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateLipsyncIdempotencyKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateLipsyncIdempotencyKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreateLipsyncIdempotencyKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Video and new audio to lip-sync.
@@ -2220,80 +2071,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///`CreateVideoIdempotencyKey`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CreateVideoIdempotencyKey(::std::string::String);
-    impl ::std::ops::Deref for CreateVideoIdempotencyKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateVideoIdempotencyKey> for ::std::string::String {
-        fn from(value: CreateVideoIdempotencyKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreateVideoIdempotencyKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Za-z0-9_\\-:.]{1,255}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[A-Za-z0-9_\\-:.]{1,255}$\"".into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateVideoIdempotencyKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateVideoIdempotencyKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreateVideoIdempotencyKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Video to render: avatar, image, cinematic avatar or studio scenes.
@@ -3583,7 +3360,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`GenerateVideoFromProofreadIdempotencyKey`
+    ///`IdempotencyKey`
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -3596,20 +3373,19 @@ pub mod types {
         schemars::JsonSchema
     )]
     #[serde(transparent)]
-    pub struct GenerateVideoFromProofreadIdempotencyKey(::std::string::String);
-    impl ::std::ops::Deref for GenerateVideoFromProofreadIdempotencyKey {
+    pub struct IdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for IdempotencyKey {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<GenerateVideoFromProofreadIdempotencyKey>
-    for ::std::string::String {
-        fn from(value: GenerateVideoFromProofreadIdempotencyKey) -> Self {
+    impl ::std::convert::From<IdempotencyKey> for ::std::string::String {
+        fn from(value: IdempotencyKey) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for GenerateVideoFromProofreadIdempotencyKey {
+    impl ::std::str::FromStr for IdempotencyKey {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -3630,7 +3406,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for GenerateVideoFromProofreadIdempotencyKey {
+    impl ::std::convert::TryFrom<&str> for IdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -3638,8 +3414,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for GenerateVideoFromProofreadIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String> for IdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -3647,7 +3422,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for GenerateVideoFromProofreadIdempotencyKey {
+    impl<'de> ::serde::Deserialize<'de> for IdempotencyKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -3943,82 +3718,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///`RotateWebhookSigningSecretIdempotencyKey`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct RotateWebhookSigningSecretIdempotencyKey(::std::string::String);
-    impl ::std::ops::Deref for RotateWebhookSigningSecretIdempotencyKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RotateWebhookSigningSecretIdempotencyKey>
-    for ::std::string::String {
-        fn from(value: RotateWebhookSigningSecretIdempotencyKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RotateWebhookSigningSecretIdempotencyKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Za-z0-9_\\-:.]{1,255}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[A-Za-z0-9_\\-:.]{1,255}$\"".into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RotateWebhookSigningSecretIdempotencyKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for RotateWebhookSigningSecretIdempotencyKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RotateWebhookSigningSecretIdempotencyKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Playback of a video clip.
@@ -24382,7 +24081,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateAiClipping<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::CreateAiClippingIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateAiClippingRequest, String>,
     }
     impl<'a> CreateAiClipping<'a> {
@@ -24395,13 +24094,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CreateAiClippingIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `CreateAiClippingIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -28689,7 +28388,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateLipsync<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::CreateLipsyncIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateLipsyncRequest, String>,
     }
     impl<'a> CreateLipsync<'a> {
@@ -28702,13 +28401,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CreateLipsyncIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `CreateLipsyncIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -32044,10 +31743,7 @@ pub mod builder {
     pub struct GenerateVideoFromProofread<'a> {
         client: &'a super::Client,
         proofread_id: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::GenerateVideoFromProofreadIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::GenerateProofreadVideoRequest, String>,
     }
     impl<'a> GenerateVideoFromProofread<'a> {
@@ -32073,13 +31769,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GenerateVideoFromProofreadIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `GenerateVideoFromProofreadIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -33264,7 +32960,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateVideo<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::CreateVideoIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::CreateVideoRequest, String>,
     }
     impl<'a> CreateVideo<'a> {
@@ -33277,13 +32973,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CreateVideoIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `CreateVideoIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -35556,10 +35252,7 @@ pub mod builder {
     pub struct RotateWebhookSigningSecret<'a> {
         client: &'a super::Client,
         endpoint_id: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::RotateWebhookSigningSecretIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
     }
     impl<'a> RotateWebhookSigningSecret<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -35583,13 +35276,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::RotateWebhookSigningSecretIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `RotateWebhookSigningSecretIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self

@@ -345,7 +345,7 @@ pub mod operations {
         }
         pub fn idempotency_key<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::CreateAiClippingIdempotencyKey>>,
+            T: Into<Option<&'a types::IdempotencyKey>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.header("Idempotency-Key", value.to_string()))
@@ -3879,7 +3879,7 @@ pub mod operations {
         }
         pub fn idempotency_key<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::CreateLipsyncIdempotencyKey>>,
+            T: Into<Option<&'a types::IdempotencyKey>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.header("Idempotency-Key", value.to_string()))
@@ -6665,7 +6665,7 @@ pub mod operations {
         }
         pub fn idempotency_key<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::GenerateVideoFromProofreadIdempotencyKey>>,
+            T: Into<Option<&'a types::IdempotencyKey>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.header("Idempotency-Key", value.to_string()))
@@ -7641,7 +7641,7 @@ pub mod operations {
         }
         pub fn idempotency_key<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::CreateVideoIdempotencyKey>>,
+            T: Into<Option<&'a types::IdempotencyKey>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.header("Idempotency-Key", value.to_string()))
@@ -9531,7 +9531,7 @@ pub mod operations {
         }
         pub fn idempotency_key<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::RotateWebhookSigningSecretIdempotencyKey>>,
+            T: Into<Option<&'a types::IdempotencyKey>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.header("Idempotency-Key", value.to_string()))

@@ -11,7 +11,7 @@ use quote::quote;
 use sha2::{Digest, Sha256};
 
 use crate::normalize::{self, HAND_WRITTEN};
-use crate::{glue, open_enums, unions};
+use crate::{glue, names, open_enums, unions};
 
 pub struct RegenArgs {
     pub check: bool,
@@ -50,6 +50,8 @@ pub fn prepare(path: &Path, display_path: &str) -> Result<Prepared> {
         .with_context(|| format!("normalizing {display_path}"))?;
     let union_notes = unions::inline_tagged_unions(&mut normalized.doc);
     normalized.notes.extend(union_notes);
+    let param_notes = names::name_shared_parameter_types(&mut normalized.doc);
+    normalized.notes.extend(param_notes);
     let open_enums = open_enums::open_enums(&mut normalized.doc);
     let spec = parse_openapi(&normalized.doc)
         .with_context(|| format!("{display_path}, once normalized to OpenAPI 3.0.3"))?;

@@ -3,6 +3,7 @@
 
 mod generate;
 mod glue;
+mod names;
 mod normalize;
 mod open_enums;
 mod unions;
