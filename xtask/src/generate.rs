@@ -364,3 +364,87 @@ fn short_diff(old: &str, new: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    use super::*;
+
+    fn vendored() -> Value {
+        let text = std::fs::read_to_string(workspace_root().join(SPEC_PATH)).unwrap();
+        serde_norway::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn vendored_spec_has_85_operations_and_84_are_generated() {
+        let doc = vendored();
+        let ops: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|item| {
+                item.as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| *k != "parameters")
+                    .count()
+            })
+            .sum();
+        assert_eq!(ops, 85);
+        let prepared = prepare(&workspace_root().join(SPEC_PATH), SPEC_PATH).unwrap();
+        assert_eq!(prepared.spec.operations().count(), 84);
+        assert_eq!(
+            prepared.normalized.left_out,
+            [(
+                "uploadAsset".to_string(),
+                "heygen_api_ext::Client::upload_asset".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn vendored_spec_has_no_unused_component() {
+        let doc = vendored();
+        fn refs(v: &Value, out: &mut BTreeSet<String>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                        out.insert(r.to_string());
+                    }
+                    m.values().for_each(|s| refs(s, out));
+                }
+                Value::Array(a) => a.iter().for_each(|s| refs(s, out)),
+                _ => {}
+            }
+        }
+        // Everything reachable from the paths, transitively.
+        let mut reached = BTreeSet::new();
+        let mut todo = vec![doc["paths"].clone()];
+        while let Some(v) = todo.pop() {
+            let mut found = BTreeSet::new();
+            refs(&v, &mut found);
+            for r in found {
+                if reached.insert(r.clone()) {
+                    let ptr = r.trim_start_matches('#');
+                    todo.push(doc.pointer(ptr).cloned().unwrap_or(Value::Null));
+                }
+            }
+        }
+        let mut unused = Vec::new();
+        for (kind, items) in doc["components"].as_object().unwrap() {
+            if kind == "securitySchemes" {
+                continue;
+            }
+            for name in items.as_object().unwrap().keys() {
+                let r = format!("#/components/{kind}/{name}");
+                if !reached.contains(&r) {
+                    unused.push(r);
+                }
+            }
+        }
+        assert!(unused.is_empty(), "unused components: {unused:?}");
+    }
+}
