@@ -9,7 +9,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use heygen_api::types::ErrorEnvelope;
+use heygen_api::operations::ErrorBody as ErrorEnvelope;
 use reqwest::header::HeaderMap;
 
 /// Header the transport sets on an error response whose body was not

@@ -12,6 +12,9 @@ pub const SPEC_VERSION: &str = "1.0.0";
 /// sha256 of the spec file this crate was generated from.
 pub const SPEC_SHA256: &str = "e214754c6d4336a348d2dfce1779195f9c44603d80ff674d8daf5ac201d97e94";
 
+/// The type every operation's error responses decode into.
+pub type ErrorBody = crate::types::ErrorEnvelope;
+
 /// Operations in the spec that are not generated, and what replaces them.
 pub const LEFT_OUT: &[(&str, &str)] = &[
     ("uploadAsset", "heygen_api_ext::Client::upload_asset"),

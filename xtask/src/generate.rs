@@ -11,7 +11,7 @@ use quote::quote;
 use sha2::{Digest, Sha256};
 
 use crate::normalize::{self, HAND_WRITTEN};
-use crate::{glue, names, open_enums, unions};
+use crate::{changes, glue, names, open_enums, unions};
 
 pub struct RegenArgs {
     pub check: bool,
@@ -43,8 +43,13 @@ pub struct Prepared {
 pub fn prepare(path: &Path, display_path: &str) -> Result<Prepared> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the spec at {}", path.display()))?;
+    prepare_text(&text, display_path)
+}
+
+/// [`prepare`] on a spec's text.
+pub fn prepare_text(text: &str, display_path: &str) -> Result<Prepared> {
     let sha256 = hex(&Sha256::digest(text.as_bytes()));
-    let raw: serde_json::Value = serde_norway::from_str(&text)
+    let raw: serde_json::Value = serde_norway::from_str(text)
         .with_context(|| format!("{display_path} is not valid YAML"))?;
     let mut normalized = normalize::normalize(raw, HAND_WRITTEN)
         .with_context(|| format!("normalizing {display_path}"))?;
@@ -96,6 +101,7 @@ pub fn regen(args: RegenArgs) -> Result<ExitCode> {
     let prepared = prepare(&spec_path, SPEC_PATH)?;
     print_notes(&prepared);
     let outputs = workspace_outputs(&prepared)?;
+    let report = change_report(&root, &prepared)?;
 
     if args.check {
         let mut stale = Vec::new();
@@ -116,6 +122,9 @@ pub fn regen(args: RegenArgs) -> Result<ExitCode> {
         for (rel, diff) in &stale {
             eprintln!("stale: {rel}\n{diff}");
         }
+        if let Some((text, _)) = &report {
+            eprint!("{text}");
+        }
         eprintln!(
             "{} generated file(s) are stale against {SPEC_PATH}: run `cargo xtask regen` and commit the result",
             stale.len()
@@ -123,6 +132,12 @@ pub fn regen(args: RegenArgs) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
 
+    if let Some((text, changes)) = &report {
+        eprint!("{text}");
+        if !changes.is_empty() {
+            record_in_changelog(&root, &prepared.sha256, changes)?;
+        }
+    }
     for (rel, content) in &outputs {
         let path = root.join(rel);
         if let Some(parent) = path.parent() {
@@ -137,6 +152,94 @@ pub fn regen(args: RegenArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The spec the committed generated code was made from: the vendored
+/// spec at the commit whose sha256 the generated header names. `None` when
+/// the generated code already matches the spec.
+fn previous_spec(root: &Path, current_sha: &str) -> Option<(String, String)> {
+    let generated = std::fs::read_to_string(root.join("heygen-api/src/generated.rs")).ok()?;
+    let generated_sha = generated
+        .lines()
+        .take(5)
+        .find_map(|l| l.strip_prefix("// spec sha256: "))?
+        .trim()
+        .to_string();
+    if generated_sha == current_sha {
+        return None;
+    }
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let commits = git(&["log", "--format=%H", "--", SPEC_PATH])?;
+    for commit in commits.lines().take(200) {
+        let Some(text) = git(&["show", &format!("{commit}:{SPEC_PATH}")]) else {
+            continue;
+        };
+        if hex(&Sha256::digest(text.as_bytes())) == generated_sha {
+            let short = &commit[..commit.len().min(12)];
+            return Some((
+                text,
+                format!("commit {short} (the spec the committed code was generated from)"),
+            ));
+        }
+    }
+    None
+}
+
+/// The change report of the spec against the previous vendored version.
+fn change_report(
+    root: &Path,
+    prepared: &Prepared,
+) -> Result<Option<(String, Vec<changes::Change>)>> {
+    let Some((old_text, label)) = previous_spec(root, &prepared.sha256) else {
+        return Ok(None);
+    };
+    let old = prepare_text(&old_text, &label)
+        .with_context(|| format!("normalizing the previous spec ({label})"))?;
+    let open = prepared.open_enums.iter().map(|e| e.name.clone()).collect();
+    let list = changes::compare(&old.normalized.doc, &prepared.normalized.doc, &open);
+    Ok(Some((changes::render(&list, &label), list)))
+}
+
+/// Adds the report to CHANGELOG.md's Unreleased section, once per spec.
+fn record_in_changelog(root: &Path, sha: &str, list: &[changes::Change]) -> Result<()> {
+    let path = root.join("CHANGELOG.md");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let heading = format!("### Spec update (sha256 {})", &sha[..12]);
+    if text.contains(&heading) {
+        return Ok(());
+    }
+    let Some(at) = text.find("## Unreleased") else {
+        return Ok(());
+    };
+    let insert_at = text[at..]
+        .find('\n')
+        .map(|i| at + i + 1)
+        .unwrap_or(text.len());
+    let mut block = format!("\n{heading}\n\n");
+    for c in list {
+        let class = if c.breaking {
+            "**breaking**"
+        } else {
+            "compatible"
+        };
+        block.push_str(&format!("- {class}: {}\n", c.what));
+    }
+    let mut out = text.clone();
+    out.insert_str(insert_at, &block);
+    std::fs::write(&path, out)?;
+    eprintln!("recorded the spec changes in CHANGELOG.md");
+    Ok(())
 }
 
 fn print_notes(prepared: &Prepared) {
@@ -193,6 +296,14 @@ pub fn workspace_outputs(prepared: &Prepared) -> Result<Vec<(String, String)>> {
                 "{}{}",
                 header(prepared, "pagination glue"),
                 ops.pagination_rs(&client)?
+            ),
+        ),
+        (
+            "tests/src/generated.rs".into(),
+            format!(
+                "{}{}",
+                header(prepared, "contract test glue"),
+                crate::contract::contract_rs(prepared, &client)?
             ),
         ),
     ])
@@ -257,8 +368,30 @@ where
     }
 }
 
+/// typify 0.8 names a parameter `gen` in the `JsonSchema` impls it writes
+/// for non-string enums (`type: integer, enum: [1, 2, 3]`); `gen` is a
+/// reserved word in edition 2024, the generated crates' edition.
+fn raw_gen(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, Ident, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tt| match tt {
+            TokenTree::Ident(id) if id == "gen" => {
+                TokenTree::Ident(Ident::new_raw("gen", id.span()))
+            }
+            TokenTree::Group(g) => {
+                let mut inner = Group::new(g.delimiter(), raw_gen(g.stream()));
+                inner.set_span(g.span());
+                TokenTree::Group(inner)
+            }
+            other => other,
+        })
+        .collect()
+}
+
 fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
+    let file: syn::File =
+        syn::parse2(raw_gen(tokens)).context("progenitor produced unparsable Rust")?;
     Ok(prettyplease::unparse(&file))
 }
 

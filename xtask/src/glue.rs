@@ -46,6 +46,7 @@ pub struct Operations {
     pub ops: Vec<Operation>,
     pub version: String,
     pub left_out: Vec<(String, String)>,
+    pub error_type: String,
 }
 
 impl Operations {
@@ -138,6 +139,7 @@ impl Operations {
             ops,
             version,
             left_out: normalized.left_out.clone(),
+            error_type: normalized.error_type.clone(),
         })
     }
 
@@ -161,6 +163,15 @@ impl Operations {
             "/// sha256 of the spec file this crate was generated from."
         )?;
         writeln!(s, "pub const SPEC_SHA256: &str = {sha256:?};\n")?;
+        writeln!(
+            s,
+            "/// The type every operation's error responses decode into."
+        )?;
+        writeln!(
+            s,
+            "pub type ErrorBody = crate::types::{};\n",
+            self.error_type
+        )?;
         writeln!(
             s,
             "/// Operations in the spec that are not generated, and what replaces them."

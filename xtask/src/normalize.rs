@@ -184,12 +184,7 @@ impl OpRef {
         format!("/paths/{}/{}", escape(&self.path), self.method)
     }
     fn label(&self) -> String {
-        format!(
-            "{} {} ({})",
-            self.method.to_uppercase(),
-            self.path,
-            self.id
-        )
+        format!("{} {} ({})", self.method.to_uppercase(), self.path, self.id)
     }
 }
 
@@ -217,7 +212,10 @@ impl Normalizer {
     }
 
     fn components_mut(&mut self) -> &mut Map<String, Value> {
-        let root = self.doc.as_object_mut().expect("document root is an object");
+        let root = self
+            .doc
+            .as_object_mut()
+            .expect("document root is an object");
         let comps = root
             .entry("components")
             .or_insert_with(|| json!({}))
@@ -262,9 +260,9 @@ impl Normalizer {
         }
         match self.doc.get("openapi").and_then(Value::as_str) {
             Some(v) if v.starts_with("3.1.") || v.starts_with("3.0.") => {}
-            Some(v) => self.problems.push(format!(
-                "/openapi: version `{v}` is not OpenAPI 3.0 or 3.1"
-            )),
+            Some(v) => self
+                .problems
+                .push(format!("/openapi: version `{v}` is not OpenAPI 3.0 or 3.1")),
             None => self
                 .problems
                 .push("/openapi: missing; this is not an OpenAPI 3 document".to_string()),
@@ -279,8 +277,9 @@ impl Normalizer {
                     "{ptr}: external $ref `{r}`; vendor the referenced document into this one"
                 ));
             } else if ref_target_pointer(&self.doc, r, ptr).is_none() {
-                self.problems
-                    .push(format!("{ptr}: $ref `{r}` points at nothing in this document"));
+                self.problems.push(format!(
+                    "{ptr}: $ref `{r}` points at nothing in this document"
+                ));
             }
         }
 
@@ -319,7 +318,11 @@ impl Normalizer {
                 .pointer(&format!("/components/{kind}"))
                 .and_then(Value::as_object)
             {
-                holders.extend(items.keys().map(|k| format!("/components/{kind}/{}", escape(k))));
+                holders.extend(
+                    items
+                        .keys()
+                        .map(|k| format!("/components/{kind}/{}", escape(k))),
+                );
             }
         }
         for op in self.operations() {
@@ -334,7 +337,9 @@ impl Normalizer {
                 None => {}
                 Some(Value::Object(responses)) => {
                     holders.extend(
-                        responses.keys().map(|c| format!("{ptr}/responses/{}", escape(c))),
+                        responses
+                            .keys()
+                            .map(|c| format!("{ptr}/responses/{}", escape(c))),
                     );
                 }
                 Some(_) => self
@@ -388,10 +393,10 @@ impl Normalizer {
                 .unwrap_or_default();
             for p in params {
                 let p = deref(&self.doc, &p);
-                if p.get("in").and_then(Value::as_str) == Some("path") {
-                    if let Some(name) = p.get("name").and_then(Value::as_str) {
-                        declared.insert(name.to_string());
-                    }
+                if p.get("in").and_then(Value::as_str) == Some("path")
+                    && let Some(name) = p.get("name").and_then(Value::as_str)
+                {
+                    declared.insert(name.to_string());
                 }
             }
         }
@@ -426,7 +431,10 @@ impl Normalizer {
             // against the whole document.
             let mut root = self.doc.clone();
             if let Some(obj) = root.as_object_mut() {
-                obj.insert("$ref".into(), Value::String(format!("#{ptr}")));
+                obj.insert(
+                    "$ref".into(),
+                    Value::String(format!("#{}", fragment_encode(&ptr))),
+                );
             }
             let Ok(validator) = jsonschema::validator_for(&root) else {
                 continue;
@@ -503,13 +511,18 @@ impl Normalizer {
                 .and_then(Value::as_object_mut)
                 .expect("kept media type exists");
             if media.remove("encoding").is_some() {
-                self.notes
-                    .push(format!("{}: dropped the request body's `encoding`", op.label()));
+                self.notes.push(format!(
+                    "{}: dropped the request body's `encoding`",
+                    op.label()
+                ));
             }
             // progenitor accepts raw bodies only with exactly these schemas.
             match kind {
                 BodyKind::OctetStream => {
-                    media.insert("schema".into(), json!({"type": "string", "format": "binary"}));
+                    media.insert(
+                        "schema".into(),
+                        json!({"type": "string", "format": "binary"}),
+                    );
                 }
                 BodyKind::Text => {
                     media.insert("schema".into(), json!({"type": "string"}));
@@ -524,7 +537,11 @@ impl Normalizer {
 
     fn remove_operation(&mut self, op: &OpRef) {
         let item_ptr = format!("/paths/{}", escape(&op.path));
-        if let Some(item) = self.doc.pointer_mut(&item_ptr).and_then(Value::as_object_mut) {
+        if let Some(item) = self
+            .doc
+            .pointer_mut(&item_ptr)
+            .and_then(Value::as_object_mut)
+        {
             item.remove(&op.method);
             if !METHODS.iter().any(|m| item.contains_key(*m)) {
                 let path = op.path.clone();
@@ -678,7 +695,8 @@ impl Normalizer {
             };
             copy.extend(siblings);
             *slot = copy;
-            self.notes.push(format!("{at}: $ref to #{target} replaced by a copy of it"));
+            self.notes
+                .push(format!("{at}: $ref to #{target} replaced by a copy of it"));
         }
         Ok(true)
     }
@@ -734,18 +752,18 @@ impl Normalizer {
             obj.remove("title");
         }
         // 3.1 `examples` (a list) -> 3.0 `example`.
-        if let Some(Value::Array(examples)) = obj.remove("examples") {
-            if let Some(first) = examples.into_iter().next() {
-                obj.entry("example").or_insert(first);
-            }
+        if let Some(Value::Array(examples)) = obj.remove("examples")
+            && let Some(first) = examples.into_iter().next()
+        {
+            obj.entry("example").or_insert(first);
         }
         // typify drops `const` silently; a one-value enum keeps the value
         // (and is what makes a discriminator tag tell variants apart).
         if let Some(c) = obj.remove("const") {
-            if !obj.contains_key("type") {
-                if let Some(t) = json_type(&c) {
-                    obj.insert("type".into(), json!(t));
-                }
+            if !obj.contains_key("type")
+                && let Some(t) = json_type(&c)
+            {
+                obj.insert("type".into(), json!(t));
             }
             obj.insert("enum".into(), json!([c]));
         }
@@ -754,11 +772,16 @@ impl Normalizer {
         // `contentEncoding` is a string too.
         convert_contents(obj);
         // An enum that lists null means nullable.
-        if let Some(Value::Array(values)) = obj.get_mut("enum") {
-            if values.iter().any(Value::is_null) {
-                values.retain(|v| !v.is_null());
-                obj.insert("nullable".into(), Value::Bool(true));
+        // (`const: null` leaves no value: an empty enum admits nothing, so
+        // it goes.)
+        if let Some(Value::Array(values)) = obj.get_mut("enum")
+            && values.iter().any(Value::is_null)
+        {
+            values.retain(|v| !v.is_null());
+            if values.is_empty() {
+                obj.remove("enum");
             }
+            obj.insert("nullable".into(), Value::Bool(true));
         }
         convert_exclusive_bounds(obj);
         convert_prefix_items(obj);
@@ -801,7 +824,12 @@ impl Normalizer {
             }
         }
         if let Some(items) = obj.get_mut("items") {
-            self.convert(items, &format!("{ptr}/items"), &format!("{hint}Item"), false);
+            self.convert(
+                items,
+                &format!("{ptr}/items"),
+                &format!("{hint}Item"),
+                false,
+            );
         }
         match obj.get_mut("additionalProperties") {
             Some(Value::Bool(_)) | None => {}
@@ -820,7 +848,12 @@ impl Normalizer {
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(Value::Array(list)) = obj.get_mut(key) {
                 for (i, sub) in list.iter_mut().enumerate() {
-                    self.convert(sub, &format!("{ptr}/{key}/{i}"), &format!("{hint}{i}"), false);
+                    self.convert(
+                        sub,
+                        &format!("{ptr}/{key}/{i}"),
+                        &format!("{hint}{i}"),
+                        false,
+                    );
                 }
             }
         }
@@ -909,12 +942,15 @@ impl Normalizer {
             for (i, branch) in list.iter_mut().enumerate() {
                 if let Some(r) = branch.get("$ref").and_then(Value::as_str) {
                     if let Some(name) = r.strip_prefix("#/components/schemas/") {
-                        self.required_tags
-                            .push((unescape(name), prop.clone()));
+                        self.required_tags.push((unescape(name), prop.clone()));
                     }
                     continue;
                 }
-                if branch.get("properties").and_then(|p| p.get(&prop)).is_none() {
+                if branch
+                    .get("properties")
+                    .and_then(|p| p.get(&prop))
+                    .is_none()
+                {
                     continue;
                 }
                 let tag = tag_value(branch, &prop)
@@ -942,8 +978,7 @@ impl Normalizer {
         // Inline referenced responses so they can be rewritten per operation.
         for op in &ops {
             let ptr = format!("{}/responses", op.pointer());
-            let Some(responses) = self.doc.pointer(&ptr).and_then(Value::as_object).cloned()
-            else {
+            let Some(responses) = self.doc.pointer(&ptr).and_then(Value::as_object).cloned() else {
                 continue;
             };
             let mut inlined = Map::new();
@@ -990,8 +1025,7 @@ impl Normalizer {
 
         for op in &ops {
             let ptr = format!("{}/responses", op.pointer());
-            let Some(responses) = self.doc.pointer_mut(&ptr).and_then(Value::as_object_mut)
-            else {
+            let Some(responses) = self.doc.pointer_mut(&ptr).and_then(Value::as_object_mut) else {
                 continue;
             };
             let mut changed_kind = Vec::new();
@@ -1042,7 +1076,11 @@ impl Normalizer {
         // An inline body with the shape of an existing component is that
         // component (HeyGen's seed inlines what later got a name).
         let canon = canonical(schema);
-        if let Some(comps) = self.doc.pointer("/components/schemas").and_then(Value::as_object) {
+        if let Some(comps) = self
+            .doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        {
             for (name, c) in comps {
                 if canonical(c) == canon {
                     return ErrorKind::Component(name.clone());
@@ -1204,7 +1242,10 @@ impl Normalizer {
             .insert(union.clone(), json!({"anyOf": branches}));
         for code in &json_codes {
             let media_ptr = format!("{ptr}/{}/content", escape(code));
-            if let Some(content) = self.doc.pointer_mut(&media_ptr).and_then(Value::as_object_mut)
+            if let Some(content) = self
+                .doc
+                .pointer_mut(&media_ptr)
+                .and_then(Value::as_object_mut)
             {
                 content.retain(|k, _| is_json(k));
                 for media in content.values_mut() {
@@ -1217,7 +1258,10 @@ impl Normalizer {
     // ----- document ---------------------------------------------------------
 
     fn finish_document(&mut self) {
-        let root = self.doc.as_object_mut().expect("document root is an object");
+        let root = self
+            .doc
+            .as_object_mut()
+            .expect("document root is an object");
         root.insert("openapi".into(), json!("3.0.3"));
         for key in ["webhooks", "jsonSchemaDialect", "$defs", "$schema", "$id"] {
             root.remove(key);
@@ -1278,25 +1322,41 @@ fn unescape(segment: &str) -> String {
 /// character in two and panic. A `%` without two hex digits stays as is.
 fn percent_decode(s: &str) -> String {
     fn hex(b: u8) -> Option<u8> {
-        char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(&[hi, lo]) = bytes.get(i + 1..i + 3) {
-                if let (Some(hi), Some(lo)) = (hex(hi), hex(lo)) {
-                    out.push(hi << 4 | lo);
-                    i += 3;
-                    continue;
-                }
-            }
+        if bytes[i] == b'%'
+            && let Some(&[hi, lo]) = bytes.get(i + 1..i + 3)
+            && let (Some(hi), Some(lo)) = (hex(hi), hex(lo))
+        {
+            out.push(hi << 4 | lo);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A JSON pointer as a URI fragment: a `$ref` is a URI, and `jsonschema`
+/// refuses one with the `{` `}` of a templated path in it (the validator is
+/// then not built, and the default goes unchecked).
+fn fragment_encode(ptr: &str) -> String {
+    let mut out = String::with_capacity(ptr.len());
+    for b in ptr.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 fn is_component_ref(r: &str) -> bool {
@@ -1308,8 +1368,16 @@ fn is_component_ref(r: &str) -> bool {
         (parts.next(), parts.next(), parts.next()),
         (
             Some(
-                "schemas" | "parameters" | "responses" | "requestBodies" | "headers"
-                    | "examples" | "links" | "callbacks" | "securitySchemes" | "pathItems"
+                "schemas"
+                    | "parameters"
+                    | "responses"
+                    | "requestBodies"
+                    | "headers"
+                    | "examples"
+                    | "links"
+                    | "callbacks"
+                    | "securitySchemes"
+                    | "pathItems"
             ),
             Some(_),
             None
@@ -1465,7 +1533,9 @@ fn schema_roots(doc: &Value) -> Vec<(String, String, bool)> {
             let item_ptr = format!("/paths/{}", escape(path));
             push_param_roots(item, &item_ptr, "Path", &mut roots);
             for method in METHODS {
-                let Some(op) = item.get(*method) else { continue };
+                let Some(op) = item.get(*method) else {
+                    continue;
+                };
                 let op_ptr = format!("{item_ptr}/{method}");
                 let hint = op
                     .get("operationId")
@@ -1598,7 +1668,9 @@ fn template_names(path: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     let mut rest = path;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         names.insert(rest[start + 1..start + len].to_string());
         rest = &rest[start + len + 1..];
     }
@@ -1642,7 +1714,13 @@ fn keywords_of(t: &str) -> &'static [&'static str] {
             "multipleOf",
             "format",
         ],
-        "array" => &["items", "minItems", "maxItems", "uniqueItems", "prefixItems"],
+        "array" => &[
+            "items",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "prefixItems",
+        ],
         "object" => &[
             "properties",
             "required",
@@ -1690,8 +1768,10 @@ fn convert_type_array(obj: &mut Map<String, Value>) {
                 if let Some(Value::Array(values)) = &enum_values {
                     let mine: Vec<Value> = values
                         .iter()
-                        .filter(|v| json_type(v) == Some(t.as_str())
-                            || (t.as_str() == "number" && v.is_number()))
+                        .filter(|v| {
+                            json_type(v) == Some(t.as_str())
+                                || (t.as_str() == "number" && v.is_number())
+                        })
                         .cloned()
                         .collect();
                     if mine.is_empty() {
@@ -1722,9 +1802,10 @@ fn convert_exclusive_bounds(obj: &mut Map<String, Value>) {
         };
         let nv = n.as_f64().unwrap_or_default();
         // With both forms present, the tighter bound wins.
-        let keep_inclusive = obj.get(bound).and_then(Value::as_f64).is_some_and(|b| {
-            if stricter_is_greater { b > nv } else { b < nv }
-        });
+        let keep_inclusive = obj
+            .get(bound)
+            .and_then(Value::as_f64)
+            .is_some_and(|b| if stricter_is_greater { b > nv } else { b < nv });
         if keep_inclusive {
             obj.remove(excl);
         } else {
@@ -1786,15 +1867,17 @@ fn tag_value(branch: &Value, prop: &str) -> Option<String> {
 }
 
 fn require(schema: &mut Value, prop: &str) {
-    let Some(obj) = schema.as_object_mut() else { return };
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
     let required = obj
         .entry("required")
         .or_insert_with(|| json!([]))
         .as_array_mut();
-    if let Some(required) = required {
-        if !required.iter().any(|r| r == prop) {
-            required.push(json!(prop));
-        }
+    if let Some(required) = required
+        && !required.iter().any(|r| r == prop)
+    {
+        required.push(json!(prop));
     }
 }
 

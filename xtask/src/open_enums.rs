@@ -141,7 +141,7 @@ fn name_inline_enums(
 }
 
 /// Schemas that responses start from, and schemas that requests start from.
-fn roots(doc: &Value) -> (Vec<Value>, Vec<Value>) {
+pub fn roots(doc: &Value) -> (Vec<Value>, Vec<Value>) {
     let mut responses = Vec::new();
     let mut requests = Vec::new();
     let deref = |v: &Value| -> Value {
@@ -211,7 +211,7 @@ fn roots(doc: &Value) -> (Vec<Value>, Vec<Value>) {
 }
 
 /// Component names reachable from `roots` through `$ref`s.
-fn reach(doc: &Value, roots: &[Value]) -> BTreeSet<String> {
+pub fn reach(doc: &Value, roots: &[Value]) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut queue: VecDeque<Value> = roots.iter().cloned().collect();
     while let Some(v) = queue.pop_front() {
