@@ -6,6 +6,11 @@
 //! [`Client`], its request [`builder`]s and the [`types`] of every request
 //! and response, re-exported unchanged, plus the [`hooks`] seam through
 //! which `heygen-api-ext` sends requests.
+//!
+//! The spec this build was generated from is named by
+//! [`operations::SPEC_VERSION`] and [`operations::SPEC_SHA256`]; this
+//! crate's version moves with it (a spec change that breaks generated code
+//! is a breaking release).
 
 pub mod hooks;
 pub mod open_enum;
