@@ -539,6 +539,17 @@ mod tests {
     }
 
     #[test]
+    fn regeneration_is_deterministic() {
+        let path = workspace_root().join(SPEC_PATH);
+        let first = workspace_outputs(&prepare(&path, SPEC_PATH).unwrap()).unwrap();
+        let second = workspace_outputs(&prepare(&path, SPEC_PATH).unwrap()).unwrap();
+        assert_eq!(first.len(), second.len());
+        for ((path, a), (_, b)) in first.iter().zip(&second) {
+            assert!(a == b, "{path} differs between two runs");
+        }
+    }
+
+    #[test]
     fn vendored_spec_has_no_unused_component() {
         let doc = vendored();
         fn refs(v: &Value, out: &mut BTreeSet<String>) {
