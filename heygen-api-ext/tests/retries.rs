@@ -371,3 +371,45 @@ async fn refused_connection_is_a_connection_error() {
     assert!(matches!(err, Error::Connection { .. }), "{err:?}");
     assert!(err.to_string().contains("could not reach HeyGen"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn delete_is_retried_patch_without_key_is_not() {
+    let deleted = Reply::json(200, json!({"data": {}, "error": null}));
+    let server = Scripted::start(vec![Reply::error(503, "e", "busy"), deleted]).await;
+    client(&server)
+        .delete_webhook_endpoint()
+        .endpoint_id("ep_1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.hits(), 2, "DELETE is idempotent: retried");
+    assert_eq!(server.requests()[1].method, "DELETE");
+
+    let server = Scripted::start(vec![Reply::error(503, "e", "busy"), endpoint_ok()]).await;
+    let body = heygen_api_ext::types::UpdateWebhookEndpointRequest {
+        events: None,
+        url: Some("https://example.com/new".into()),
+    };
+    let err: Error = client(&server)
+        .update_webhook_endpoint()
+        .endpoint_id("ep_1")
+        .body(body)
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(
+        server.hits(),
+        1,
+        "PATCH without an honoured key is sent once"
+    );
+}
+
+#[test]
+fn client_is_clone_send_sync() {
+    fn clone_send_sync<T: Clone + Send + Sync + 'static>() {}
+    fn send_sync<T: Send + Sync + 'static>() {}
+    clone_send_sync::<Client>();
+    send_sync::<Error>();
+}
