@@ -17,6 +17,14 @@ fn secret_ok() -> Reply {
     )
 }
 
+fn new_endpoint() -> heygen_api_ext::types::CreateWebhookEndpointRequest {
+    heygen_api_ext::types::CreateWebhookEndpointRequest {
+        url: "https://example.com/hook".into(),
+        events: None,
+        entity_id: None,
+    }
+}
+
 fn endpoint_ok() -> Reply {
     Reply::json(
         200,
@@ -81,11 +89,7 @@ async fn post_without_idempotency_key_is_not_retried_on_503() {
         endpoint_ok(),
     ])
     .await;
-    let body = heygen_api_ext::types::CreateWebhookEndpointRequest {
-        url: "https://example.com/hook".into(),
-        events: None,
-        entity_id: None,
-    };
+    let body = new_endpoint();
     let err: Error = client(&server)
         .create_webhook_endpoint()
         .body(body)
@@ -109,11 +113,7 @@ async fn post_without_key_is_retried_on_429() {
         endpoint_ok(),
     ])
     .await;
-    let body = heygen_api_ext::types::CreateWebhookEndpointRequest {
-        url: "https://example.com/hook".into(),
-        events: None,
-        entity_id: None,
-    };
+    let body = new_endpoint();
     let resp = client(&server)
         .create_webhook_endpoint()
         .body(body)
@@ -332,11 +332,7 @@ async fn connection_errors_are_retried_for_gets_only() {
     assert_eq!(server.hits(), 2);
 
     let server = Scripted::start(vec![Reply::Close, endpoint_ok()]).await;
-    let body = heygen_api_ext::types::CreateWebhookEndpointRequest {
-        url: "https://example.com/hook".into(),
-        events: None,
-        entity_id: None,
-    };
+    let body = new_endpoint();
     let err: Error = client(&server)
         .create_webhook_endpoint()
         .body(body)
