@@ -33,7 +33,11 @@ pub mod config;
 pub mod error;
 pub mod paginate;
 pub mod retry;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transport;
+pub mod upload;
+pub mod wait;
 
 pub use config::ClientBuilder;
 pub use error::{ApiError, Error};
@@ -41,6 +45,8 @@ pub use heygen_api::{builder, types};
 pub use paginate::{Page, Paginated};
 pub use retry::RetryPolicy;
 pub use transport::IDEMPOTENCY_KEY;
+pub use upload::{AssetSource, UploadProgress};
+pub use wait::{StatusChange, WaitOptions};
 
 /// What most programs need: `use heygen_api_ext::prelude::*;`.
 pub mod prelude {

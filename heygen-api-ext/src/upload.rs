@@ -1,0 +1,557 @@
+//! Uploading files as HeyGen assets.
+//!
+//! Two ways in, both streamed from disk (a file is never read into memory
+//! whole) and both reporting progress:
+//!
+//! - [`Client::upload_asset`]: one multipart `POST /v3/assets` with a part
+//!   named `file`. HeyGen caps it at 32 MB ([`MULTIPART_LIMIT`]); a larger
+//!   source is refused before anything is sent.
+//! - [`Client::upload_asset_direct`]: the presigned three-step flow for large
+//!   files: `POST /v3/assets/direct-uploads` announces the file, its bytes
+//!   go by `PUT` straight to the storage URL HeyGen returns (with the
+//!   `upload_headers` exactly as given, and without the API key: that URL is
+//!   on another host and is its own credential), then
+//!   `POST /v3/assets/{asset_id}/complete` closes it.
+//!
+//! The content type is taken from the file name's extension unless given.
+//! Use the returned `asset_id` wherever a request takes an `AssetInput`.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use heygen_api::hooks::Transport as _;
+use heygen_api::operation::Operation;
+use heygen_api::types::{self, ErrorEnvelope};
+use progenitor_client::{ClientInfo, ResponseValue};
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::error::{self, ApiError};
+use crate::transport::Transport;
+use crate::wait::missing_data;
+use crate::{Client, Error};
+
+/// The largest file `POST /v3/assets` takes (HeyGen documents 32 MB);
+/// larger ones go through [`Client::upload_asset_direct`].
+pub const MULTIPART_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// How much of a file is read (and reported) at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// The multipart upload, which progenitor cannot generate, described for
+/// the transport's tracing.
+static UPLOAD_ASSET: Operation = Operation {
+    id: "uploadAsset",
+    rust_name: "upload_asset",
+    method: "POST",
+    path: "/v3/assets",
+    idempotency_key: false,
+    paginated: false,
+    query_bounds: &[],
+};
+
+/// What to upload: a file on disk (streamed) or bytes in memory.
+#[derive(Clone)]
+pub enum AssetSource {
+    /// A file, read as it is sent.
+    File(PathBuf),
+    /// Bytes in memory, with the file name HeyGen should record.
+    Bytes {
+        /// The asset's file name (its extension also picks the content
+        /// type unless one is given).
+        filename: String,
+        /// The content.
+        data: Bytes,
+    },
+}
+
+impl AssetSource {
+    /// A file on disk.
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        AssetSource::File(path.into())
+    }
+
+    /// Bytes in memory, named `filename`.
+    pub fn bytes(filename: impl Into<String>, data: impl Into<Bytes>) -> Self {
+        AssetSource::Bytes {
+            filename: filename.into(),
+            data: data.into(),
+        }
+    }
+}
+
+impl fmt::Debug for AssetSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AssetSource::File(path) => f.debug_tuple("File").field(path).finish(),
+            AssetSource::Bytes { filename, data } => f
+                .debug_struct("Bytes")
+                .field("filename", filename)
+                .field("len", &data.len())
+                .finish(),
+        }
+    }
+}
+
+impl From<PathBuf> for AssetSource {
+    fn from(path: PathBuf) -> Self {
+        AssetSource::File(path)
+    }
+}
+
+impl From<&Path> for AssetSource {
+    fn from(path: &Path) -> Self {
+        AssetSource::File(path.to_path_buf())
+    }
+}
+
+/// How far an upload has got: bytes handed to the connection so far, of
+/// the total. A retried upload starts again from zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadProgress {
+    /// Bytes of the file sent so far.
+    pub sent: u64,
+    /// The file's size.
+    pub total: u64,
+}
+
+/// Called as an upload's bytes go out.
+pub type ProgressCallback = Arc<dyn Fn(UploadProgress) + Send + Sync>;
+
+/// Settings shared by both upload flows.
+#[derive(Clone)]
+struct Settings {
+    source: AssetSource,
+    filename: Option<String>,
+    content_type: Option<String>,
+    on_progress: Option<ProgressCallback>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("source", &self.source)
+            .field("filename", &self.filename)
+            .field("content_type", &self.content_type)
+            .field(
+                "on_progress",
+                &self.on_progress.as_ref().map(|_| "callback"),
+            )
+            .finish()
+    }
+}
+
+/// What will be sent, checked before any request.
+#[derive(Debug)]
+struct Resolved {
+    source: AssetSource,
+    filename: String,
+    content_type: String,
+    size: u64,
+}
+
+fn invalid(message: String) -> Error {
+    Error::InvalidRequest { message }
+}
+
+impl Settings {
+    fn new(source: AssetSource) -> Self {
+        Self {
+            source,
+            filename: None,
+            content_type: None,
+            on_progress: None,
+        }
+    }
+
+    async fn resolve(&self, what: &str) -> Result<Resolved, Error> {
+        let (size, default_name) = match &self.source {
+            AssetSource::File(path) => {
+                let meta = tokio::fs::metadata(path)
+                    .await
+                    .map_err(|e| invalid(format!("{what}: cannot read {}: {e}", path.display())))?;
+                if !meta.is_file() {
+                    return Err(invalid(format!(
+                        "{what}: {} is not a regular file",
+                        path.display()
+                    )));
+                }
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                (meta.len(), name)
+            }
+            AssetSource::Bytes { filename, data } => (data.len() as u64, filename.clone()),
+        };
+        let filename = self.filename.clone().unwrap_or(default_name);
+        if filename.trim().is_empty() {
+            return Err(invalid(format!(
+                "{what}: the asset needs a file name (set one with .filename(...))"
+            )));
+        }
+        if size == 0 {
+            return Err(invalid(format!(
+                "{what}: {filename} is empty; HeyGen rejects empty assets"
+            )));
+        }
+        let content_type = match &self.content_type {
+            Some(given) => {
+                given.parse::<mime_guess::mime::Mime>().map_err(|e| {
+                    invalid(format!(
+                        "{what}: content type {given:?} is not a MIME type ({e}); e.g. \"video/mp4\""
+                    ))
+                })?;
+                given.clone()
+            }
+            None => mime_guess::from_path(&filename)
+                .first_or_octet_stream()
+                .to_string(),
+        };
+        Ok(Resolved {
+            source: self.source.clone(),
+            filename,
+            content_type,
+            size,
+        })
+    }
+}
+
+type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+
+/// The source as a stream of chunks that reports progress and refuses to
+/// send a byte more, or less, than the `size` announced.
+async fn open(
+    resolved: &Resolved,
+    progress: Option<ProgressCallback>,
+) -> Result<ByteStream, Error> {
+    let total = resolved.size;
+    let chunks: ByteStream = match &resolved.source {
+        AssetSource::File(path) => {
+            let file = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| invalid(format!("cannot open {}: {e}", path.display())))?;
+            Box::pin(tokio_util::io::ReaderStream::with_capacity(file, CHUNK))
+        }
+        AssetSource::Bytes { data, .. } => {
+            let data = data.clone();
+            let pieces: Vec<io::Result<Bytes>> = (0..data.len())
+                .step_by(CHUNK)
+                .map(|at| Ok(data.slice(at..(at + CHUNK).min(data.len()))))
+                .collect();
+            Box::pin(futures::stream::iter(pieces))
+        }
+    };
+    let name = resolved.filename.clone();
+    let mut sent: u64 = 0;
+    let counted = chunks.map(move |chunk| {
+        let chunk = chunk?;
+        sent += chunk.len() as u64;
+        if sent > total {
+            return Err(io::Error::other(format!(
+                "{name} grew while it was being uploaded (announced {total} bytes)"
+            )));
+        }
+        if let Some(report) = &progress {
+            report(UploadProgress { sent, total });
+        }
+        Ok(chunk)
+    });
+    Ok(Box::pin(counted))
+}
+
+/// Decodes a HeyGen JSON response the way generated operations do.
+async fn decode<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, Error> {
+    if response.status().is_success() {
+        let value = ResponseValue::<T>::from_response::<ErrorEnvelope>(response).await?;
+        Ok(value.into_inner())
+    } else {
+        let envelope =
+            ResponseValue::<ErrorEnvelope>::from_response::<ErrorEnvelope>(response).await?;
+        Err(progenitor_client::Error::ErrorResponse(envelope).into())
+    }
+}
+
+/// A multipart upload; `.send().await` it. Made by [`Client::upload_asset`].
+#[must_use = "an upload does nothing until sent"]
+#[derive(Debug)]
+pub struct UploadAsset<'a> {
+    client: &'a Client,
+    settings: Settings,
+}
+
+/// A three-step direct upload; `.send().await` it. Made by
+/// [`Client::upload_asset_direct`].
+#[must_use = "an upload does nothing until sent"]
+#[derive(Debug)]
+pub struct DirectUpload<'a> {
+    client: &'a Client,
+    settings: Settings,
+    checksum_sha256: Option<String>,
+}
+
+macro_rules! common_setters {
+    () => {
+        /// The file name HeyGen records (default: the file's own name, or
+        /// the one given with the bytes).
+        pub fn filename(mut self, name: impl Into<String>) -> Self {
+            self.settings.filename = Some(name.into());
+            self
+        }
+
+        /// The content type (default: guessed from the file name's
+        /// extension, `application/octet-stream` when unknown).
+        pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+            self.settings.content_type = Some(content_type.into());
+            self
+        }
+
+        /// Called as bytes go out, with the bytes sent so far and the total.
+        /// To get a channel instead, send from the callback (e.g. into a
+        /// `tokio::sync::watch`).
+        pub fn on_progress(
+            mut self,
+            report: impl Fn(UploadProgress) + Send + Sync + 'static,
+        ) -> Self {
+            self.settings.on_progress = Some(Arc::new(report));
+            self
+        }
+    };
+}
+
+impl<'a> UploadAsset<'a> {
+    common_setters!();
+
+    /// Uploads the file and returns the new asset (`asset_id`, `url`,
+    /// `mime_type`, `size_bytes`). A `429` is retried (the file is read
+    /// again) within the client's retry policy; nothing else is, since
+    /// the upload carries no idempotency key.
+    pub async fn send(self) -> Result<types::UploadedAsset, Error> {
+        let resolved = self.settings.resolve("upload_asset").await?;
+        if resolved.size > MULTIPART_LIMIT {
+            return Err(invalid(format!(
+                "upload_asset: {} is {} bytes, over the {MULTIPART_LIMIT}-byte limit of POST /v3/assets; use Client::upload_asset_direct for large files",
+                resolved.filename, resolved.size
+            )));
+        }
+        let client = self.client;
+        let config = &client.config;
+        let http = ClientInfo::client(&client.api);
+        let transport = Transport::new(config.clone());
+        let url = format!("{}/v3/assets", config.base_url);
+        let mut retries = 0;
+        loop {
+            let body = open(&resolved, self.settings.on_progress.clone()).await?;
+            let part = reqwest::multipart::Part::stream_with_length(
+                reqwest::Body::wrap_stream(body),
+                resolved.size,
+            )
+            .file_name(resolved.filename.clone())
+            .mime_str(&resolved.content_type)
+            .map_err(|e| invalid(format!("upload_asset: content type: {e}")))?;
+            let request = http
+                .post(&url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .header("api-version", heygen_api::Client::api_version())
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+                .build()
+                .map_err(|e| invalid(format!("upload_asset: building the request: {e}")))?;
+            let response = transport
+                .send(http, request, Some(&UPLOAD_ASSET))
+                .await
+                .map_err(progenitor_client::Error::<ErrorEnvelope>::CommunicationError)?;
+            if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS
+                && retries < config.retry.max_retries
+            {
+                let delay = error::retry_after(response.headers())
+                    .unwrap_or_else(|| config.retry.backoff(retries));
+                if delay <= config.retry.max_retry_after {
+                    retries += 1;
+                    tracing::info!(
+                        attempt = retries,
+                        delay_ms = delay.as_millis() as u64,
+                        reason = "rate_limited",
+                        "retrying heygen call"
+                    );
+                    drop(response);
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            let uploaded: types::UploadedAssetResponse = decode(response).await?;
+            return uploaded.data.ok_or_else(|| missing_data("uploadAsset"));
+        }
+    }
+}
+
+impl<'a> DirectUpload<'a> {
+    common_setters!();
+
+    /// The file's SHA-256 (hex), sent with the announcement and the
+    /// completion so HeyGen can verify what arrived.
+    pub fn checksum_sha256(mut self, hex: impl Into<String>) -> Self {
+        self.checksum_sha256 = Some(hex.into());
+        self
+    }
+
+    /// Announces the file, sends its bytes to the presigned URL, completes
+    /// the upload, and returns the completed asset.
+    pub async fn send(self) -> Result<types::CompletedAssetUpload, Error> {
+        let resolved = self.settings.resolve("upload_asset_direct").await?;
+        let size = i64::try_from(resolved.size).map_err(|_| {
+            invalid(format!(
+                "upload_asset_direct: {} is too large",
+                resolved.filename
+            ))
+        })?;
+        let client = self.client;
+        let created = client
+            .create_asset_upload()
+            .body(types::CreateAssetUploadRequest {
+                checksum_sha256: self.checksum_sha256.clone(),
+                content_type: resolved.content_type.clone(),
+                filename: resolved.filename.clone(),
+                size_bytes: size,
+            })
+            .send()
+            .await?
+            .into_inner()
+            .data
+            .ok_or_else(|| missing_data("createAssetUpload"))?;
+        if created.max_bytes < size {
+            return Err(invalid(format!(
+                "upload_asset_direct: {} is {size} bytes; HeyGen accepts at most {} for asset {} (nothing was uploaded)",
+                resolved.filename, created.max_bytes, created.asset_id
+            )));
+        }
+        let span = tracing::info_span!("heygen.upload", asset_id = %created.asset_id, bytes = size);
+        let put = put_bytes(
+            client,
+            &created,
+            &resolved,
+            self.settings.on_progress.clone(),
+        );
+        tracing::Instrument::instrument(put, span).await?;
+        client
+            .complete_asset_upload()
+            .asset_id(created.asset_id.clone())
+            .body(types::CompleteAssetUploadRequest {
+                checksum_sha256: self.checksum_sha256,
+            })
+            .send()
+            .await?
+            .into_inner()
+            .data
+            .ok_or_else(|| missing_data("completeAssetUpload"))
+    }
+}
+
+/// Step 2: the bytes, to the presigned URL, with exactly the headers HeyGen
+/// gave. Sent by a separate HTTP client: the SDK's own adds the API key to
+/// every request, and that must not reach a storage host. Neither the URL
+/// (its query is a signature) nor the headers are logged.
+async fn put_bytes(
+    client: &Client,
+    created: &types::AssetUpload,
+    resolved: &Resolved,
+    progress: Option<ProgressCallback>,
+) -> Result<(), Error> {
+    let bad_answer = |what: String| Error::Decode {
+        status: Some(200),
+        excerpt: String::new(),
+        source: <serde_json::Error as serde::de::Error>::custom(what),
+    };
+    let url = reqwest::Url::parse(&created.upload_url).map_err(|e| {
+        bad_answer(format!(
+            "createAssetUpload returned an upload_url that is not a URL ({e})"
+        ))
+    })?;
+    let mut builder = reqwest::Client::builder();
+    if client.config.timeout.is_some() {
+        builder = builder.connect_timeout(Duration::from_secs(10));
+    }
+    let http = builder
+        .build()
+        .map_err(|e| Error::config(format!("building the upload HTTP client: {e}")))?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (name, value) in &created.upload_headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            bad_answer(format!(
+                "upload_headers has an invalid header name {name:?}"
+            ))
+        })?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| bad_answer(format!("upload_headers has an invalid value for {name}")))?;
+        headers.insert(name, value);
+    }
+    // Storage services want the length up front, not a chunked body.
+    if !headers.contains_key(reqwest::header::CONTENT_LENGTH) {
+        headers.insert(
+            reqwest::header::CONTENT_LENGTH,
+            HeaderValue::from(resolved.size),
+        );
+    }
+    let body = open(resolved, progress).await?;
+    let response = http
+        .put(url)
+        .headers(headers)
+        .body(reqwest::Body::wrap_stream(body))
+        .send()
+        .await
+        .map_err(progenitor_client::Error::<ErrorEnvelope>::CommunicationError)?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let headers = response.headers().clone();
+    let request_id = error::request_id(&headers).or_else(|| {
+        headers
+            .get("x-amz-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
+    let body = response.bytes().await.unwrap_or_default();
+    Err(Error::from_api(ApiError {
+        status: status.as_u16(),
+        code: error::code_for_status(status.as_u16()).to_string(),
+        message: format!(
+            "the presigned upload URL answered HTTP {} (asset {}): {}",
+            status.as_u16(),
+            created.asset_id,
+            error::excerpt(&body)
+        ),
+        param: None,
+        doc_url: None,
+        request_id,
+        retry_after: error::retry_after(&headers),
+        synthesized: true,
+    }))
+}
+
+/// Uploads.
+impl Client {
+    /// Uploads a file (or bytes) of at most 32 MB as an asset with one
+    /// multipart `POST /v3/assets`:
+    /// `client.upload_asset(Path::new("logo.png")).send().await?`.
+    pub fn upload_asset(&self, source: impl Into<AssetSource>) -> UploadAsset<'_> {
+        UploadAsset {
+            client: self,
+            settings: Settings::new(source.into()),
+        }
+    }
+
+    /// Uploads a file (or bytes) of any size the API allows through the
+    /// presigned three-step flow (create, `PUT` the bytes, complete).
+    pub fn upload_asset_direct(&self, source: impl Into<AssetSource>) -> DirectUpload<'_> {
+        DirectUpload {
+            client: self,
+            settings: Settings::new(source.into()),
+            checksum_sha256: None,
+        }
+    }
+}
