@@ -103,6 +103,8 @@ pub struct Exchange {
     /// Request headers, names lower-cased; credential values are replaced
     /// by `<redacted>`.
     pub request_headers: Vec<(String, String)>,
+    /// When the request arrived, on tokio's clock, since the fake started.
+    pub elapsed: Duration,
     /// Response status.
     pub status: u16,
     /// The response body, when it was JSON.

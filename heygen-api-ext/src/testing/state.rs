@@ -384,6 +384,7 @@ pub(super) struct State {
     assets: Vec<Asset>,
     rate_limits: HashMap<&'static str, (u32, Duration)>,
     next_id: u64,
+    started: Instant,
     pub(super) exchanges: Vec<Exchange>,
 }
 
@@ -414,6 +415,7 @@ impl State {
             assets: Vec::new(),
             rate_limits: HashMap::new(),
             next_id: 0,
+            started: Instant::now(),
             exchanges: Vec::new(),
         };
         let now = unix_now();
@@ -520,6 +522,7 @@ impl State {
                     (n.as_str().to_string(), value)
                 })
                 .collect(),
+            elapsed: self.started.elapsed(),
             status: reply.status,
             response_body: reply.json.clone(),
         });
