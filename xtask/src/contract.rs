@@ -372,6 +372,9 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
     let component_entries = components
         .iter()
         .map(|(spec, rust, _)| quote!((#spec, #rust)));
+    let roundtrip_arms = components.iter().map(|(_, rust, path)| {
+        quote!(#rust => serde_json::from_value::<#path>(value).and_then(serde_json::to_value),)
+    });
     let schema_arms = components
         .iter()
         .map(|(_, rust, path)| quote!(#rust => schemars::schema_for!(#path),));
@@ -407,6 +410,15 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
         /// `(component schema, generated type)` for every component the
         /// client has a type of its own for.
         pub const COMPONENT_TYPES: &[(&str, &str)] = &[#(#component_entries),*];
+
+        /// `value` decoded into the generated type `rust_name` and
+        /// serialized back; `None` when there is no such type.
+        pub fn roundtrip(rust_name: &str, value: Value) -> Option<Result<Value, serde_json::Error>> {
+            Some(match rust_name {
+                #(#roundtrip_arms)*
+                _ => return None,
+            })
+        }
 
         /// The `schemars` schema of the generated type `rust_name`.
         pub fn schema_of(rust_name: &str) -> Option<schemars::schema::RootSchema> {
