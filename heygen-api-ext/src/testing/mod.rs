@@ -122,12 +122,24 @@ impl Exchange {
 }
 
 /// Options for a [`FakeHeyGen`]; start with [`FakeHeyGen::builder`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FakeHeyGenBuilder {
     api_key: String,
     job_duration: Duration,
     sessions: usize,
     rate_limits: Vec<(String, u32, Duration)>,
+}
+
+impl fmt::Debug for FakeHeyGenBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Even a fake's key is kept out of logs, like any other.
+        f.debug_struct("FakeHeyGenBuilder")
+            .field("api_key", &"<redacted>")
+            .field("job_duration", &self.job_duration)
+            .field("sessions", &self.sessions)
+            .field("rate_limits", &self.rate_limits)
+            .finish()
+    }
 }
 
 impl Default for FakeHeyGenBuilder {
