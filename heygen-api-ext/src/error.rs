@@ -311,7 +311,8 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         && secs.is_finite()
         && secs >= 0.0
     {
-        return Some(Duration::from_secs_f64(secs));
+        // `try_`: a value past Duration's range (`1e20`) would panic.
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(

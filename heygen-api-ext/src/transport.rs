@@ -3,6 +3,7 @@
 //! bodies HeyGen did not write, bodies over the size limit).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
@@ -59,7 +60,7 @@ impl heygen_api::hooks::Transport for Transport {
             "heygen.call",
             operation = op.map(|o| o.id).unwrap_or("unknown"),
             method = %request.method(),
-            path = op.map(|o| o.path).unwrap_or_else(|| request.url().path()).to_string(),
+            path = op.map(|o| o.path).unwrap_or_else(|| request.url().path()),
         );
         Box::pin(self.send_with_retries(client, request, op).instrument(span))
     }
@@ -96,25 +97,31 @@ impl Transport {
             }
             let attempt_started = Instant::now();
             let result = client.execute(current).await;
-            let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
 
+            // Header look-ups and log fields are computed only when needed:
+            // this loop is on every call's path (see BENCHMARKS.md).
             let (reason, retry_after) = match &result {
                 Ok(resp) => {
-                    let request_id = error::request_id(resp.headers());
                     tracing::debug!(
                         attempt,
                         status = resp.status().as_u16(),
-                        request_id = request_id.as_deref(),
-                        elapsed_ms,
+                        request_id = error::request_id(resp.headers()).as_deref(),
+                        elapsed_ms = attempt_started.elapsed().as_millis() as u64,
                         "heygen attempt"
                     );
+                    let reason = retry::classify_status(resp.status(), replayable);
                     (
-                        retry::classify_status(resp.status(), replayable),
-                        error::retry_after(resp.headers()),
+                        reason,
+                        reason.and_then(|_| error::retry_after(resp.headers())),
                     )
                 }
                 Err(e) => {
-                    tracing::debug!(attempt, error = %e, elapsed_ms, "heygen attempt failed");
+                    tracing::debug!(
+                        attempt,
+                        error = %e,
+                        elapsed_ms = attempt_started.elapsed().as_millis() as u64,
+                        "heygen attempt failed"
+                    );
                     (retry::classify_error(e, replayable), None)
                 }
             };
@@ -126,7 +133,7 @@ impl Transport {
                 // Honoured, unless it asks for more than the caller allows:
                 // then the 429 goes back with `retry_after()` set.
                 Some(wait) if wait > policy.max_retry_after => return self.finish(result).await,
-                Some(wait) => wait,
+                Some(wait) => wait + retry_after_jitter(wait, policy.initial_backoff),
                 None => policy.backoff(attempt - 1),
             };
             if deadline.is_some_and(|d| Instant::now() + delay >= d) {
@@ -180,6 +187,14 @@ impl Transport {
     }
 }
 
+/// A random extra wait on top of `Retry-After`: up to a tenth of it, at most
+/// `cap` (the initial backoff). Everyone throttled in the same second is
+/// told the same `Retry-After`; without this they would all come back at
+/// the same instant and be throttled again together.
+fn retry_after_jitter(wait: Duration, cap: Duration) -> Duration {
+    (wait / 10).min(cap).mul_f64(fastrand::f64())
+}
+
 fn reason_str(r: RetryReason) -> &'static str {
     match r {
         RetryReason::RateLimited => "rate_limited",
@@ -188,21 +203,13 @@ fn reason_str(r: RetryReason) -> &'static str {
     }
 }
 
-/// HeyGen's `{"error": {"code": ..., "message": ...}}`.
+/// HeyGen's `{"error": {"code": ..., "message": ...}}`, as the generated
+/// decoder will read it: a body it would reject (a `param` that is not a
+/// string, say) is synthesized over, or the caller would get a decode error
+/// that has lost the status.
 fn is_error_envelope(body: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Inner {
-        #[allow(dead_code)]
-        code: String,
-        #[allow(dead_code)]
-        message: String,
-    }
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        #[allow(dead_code)]
-        error: Inner,
-    }
-    serde_json::from_slice::<Envelope>(body).is_ok()
+    serde_json::from_slice::<heygen_api::types::ErrorEnvelope>(body)
+        .is_ok_and(|envelope| envelope.error.is_some())
 }
 
 fn synthesize_envelope(status: reqwest::StatusCode, body: &[u8]) -> Bytes {
