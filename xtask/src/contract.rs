@@ -22,6 +22,8 @@ use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
 use heck::{ToPascalCase, ToSnakeCase};
+
+use crate::glue::generic_arg;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -132,21 +134,6 @@ fn send_output(ret: &syn::ReturnType) -> Option<syn::Type> {
     };
     let ok = generic_arg(ty, "Result")?;
     generic_arg(ok, "ResponseValue").cloned()
-}
-
-fn generic_arg<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != wrapper {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    }
 }
 
 /// typify's identifier rule (`typify_impl::util::sanitize`): the case

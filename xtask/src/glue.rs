@@ -360,7 +360,8 @@ fn classify(ty: &syn::Type) -> Shape {
     }
 }
 
-fn generic_arg<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
+/// `T` of `Wrapper<T>` (the last path segment named `wrapper`).
+pub(crate) fn generic_arg<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
     let syn::Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     if last.ident != wrapper {
