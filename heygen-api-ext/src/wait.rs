@@ -104,7 +104,13 @@ impl WaitOptions {
 
     fn jittered(&self, base: Duration) -> Duration {
         let factor = 0.75 + 0.5 * fastrand::f64();
-        base.mul_f64(factor).min(self.max_delay)
+        let delay = base.mul_f64(factor);
+        if delay <= self.max_delay {
+            return delay;
+        }
+        // Clipping to the cap would put every waiter that reached it on the
+        // same 30 s beat; below the cap, they stay spread.
+        self.max_delay.mul_f64(0.75 + 0.25 * fastrand::f64())
     }
 }
 
