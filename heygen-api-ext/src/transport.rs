@@ -2,6 +2,7 @@
 //! idempotency keys, the retry loop, tracing, and response hygiene (error
 //! bodies HeyGen did not write, bodies over the size limit).
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +21,70 @@ use crate::retry::{self, RetryReason};
 
 /// The `Idempotency-Key` header.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+thread_local! {
+    /// Set while a prefetched page's request is first polled (see
+    /// [`prefetching`]).
+    static PREFETCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `first_poll` (the first poll of a prefetched page's fetch) so that
+/// the HTTP exchange it starts runs as a task of its own. Polled only from
+/// the caller's stream, it would stall whenever the caller is busy: the
+/// connection is not yet back in the pool at the first poll, and the
+/// connection task, woken from the caller's thread, waits in that thread's
+/// queue while the caller computes.
+pub(crate) fn prefetching<T>(first_poll: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            PREFETCHING.with(|p| p.set(self.0));
+        }
+    }
+    let _reset = Reset(PREFETCHING.with(|p| p.replace(true)));
+    first_poll()
+}
+
+/// A spawned task, aborted when its handle is dropped (the call was
+/// dropped: nothing is waiting for the response any more).
+struct Detached<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for Detached<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// `client.execute(request)` on a task of its own, which also reads the
+/// body (up to `limit`): the decoder reads all of it anyway, and a body left
+/// in the socket would be read only when the caller polls again.
+async fn execute_detached(
+    client: &reqwest::Client,
+    request: Request,
+    limit: u64,
+) -> reqwest::Result<Response> {
+    let client = client.clone();
+    let mut task = Detached(tokio::spawn(async move {
+        let resp = client.execute(request).await?;
+        let (status, version, headers) = (resp.status(), resp.version(), resp.headers().clone());
+        let body = read_limited(resp, limit).await?;
+        let mut builder = http::Response::builder().status(status).version(version);
+        if let Some(h) = builder.headers_mut() {
+            *h = headers;
+        }
+        Ok(builder
+            .body(body)
+            .map(Response::from)
+            .expect("status and headers come from a valid response"))
+    }));
+    match (&mut task.0).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: only by the runtime shutting down, which drops this
+        // future as well.
+        Err(_) => std::future::pending().await,
+    }
+}
 
 pub(crate) struct Transport {
     config: Arc<Config>,
@@ -62,7 +127,11 @@ impl heygen_api::hooks::Transport for Transport {
             method = %request.method(),
             path = op.map(|o| o.path).unwrap_or_else(|| request.url().path()),
         );
-        Box::pin(self.send_with_retries(client, request, op).instrument(span))
+        let detached = PREFETCHING.with(Cell::get) && tokio::runtime::Handle::try_current().is_ok();
+        Box::pin(
+            self.send_with_retries(client, request, op, detached)
+                .instrument(span),
+        )
     }
 }
 
@@ -72,6 +141,7 @@ impl Transport {
         client: &reqwest::Client,
         request: Request,
         op: Option<&'static Operation>,
+        detached: bool,
     ) -> reqwest::Result<Response> {
         let policy = &self.config.retry;
         let started = Instant::now();
@@ -96,7 +166,11 @@ impl Transport {
                 *current.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
             }
             let attempt_started = Instant::now();
-            let result = client.execute(current).await;
+            let result = if detached {
+                execute_detached(client, current, self.config.max_response_bytes).await
+            } else {
+                client.execute(current).await
+            };
 
             // Header look-ups and log fields are computed only when needed:
             // this loop is on every call's path (see BENCHMARKS.md).
@@ -171,6 +245,8 @@ impl Transport {
             if let Some(h) = builder.headers_mut() {
                 *h = headers;
                 h.remove(reqwest::header::CONTENT_LENGTH);
+                // Ours to set: a server sending it must not be believed.
+                h.remove(SYNTHESIZED_HEADER);
                 if synthesized {
                     h.insert(SYNTHESIZED_HEADER, HeaderValue::from_static("1"));
                 }
@@ -187,12 +263,13 @@ impl Transport {
     }
 }
 
-/// A random extra wait on top of `Retry-After`: up to a tenth of it, at most
+/// A random extra wait on top of `Retry-After`: under 5% of it, at most
 /// `cap` (the initial backoff). Everyone throttled in the same second is
 /// told the same `Retry-After`; without this they would all come back at
-/// the same instant and be throttled again together.
+/// the same instant and be throttled again together. (Small enough that a
+/// wait shown to a tenth of a second still reads as what HeyGen asked.)
 fn retry_after_jitter(wait: Duration, cap: Duration) -> Duration {
-    (wait / 10).min(cap).mul_f64(fastrand::f64())
+    (wait / 20).min(cap).mul_f64(fastrand::f64())
 }
 
 fn reason_str(r: RetryReason) -> &'static str {

@@ -672,45 +672,56 @@ async fn a_429_storm_is_bounded_and_spread_by_jitter() {
 }
 
 /// Prefetch must put the next page's request on the wire while the consumer
-/// is busy and not polling the stream, or it overlaps nothing.
+/// is busy and not polling the stream, or it overlaps nothing: also when
+/// the server closes every connection, so the request needs a new one
+/// (connecting takes more than the one poll prefetch gets).
 #[tokio::test]
 async fn prefetch_requests_the_next_page_while_the_consumer_is_busy() {
     within(DEADLINE, async {
-        let page = |ids: &[&str], next: Option<&str>| {
-            let data: Vec<_> = ids
-                .iter()
-                .map(|id| serde_json::json!({"id": id, "status": "completed"}))
-                .collect();
-            let body =
-                serde_json::json!({"data": data, "has_more": next.is_some(), "next_token": next});
-            response(200, "application/json", body.to_string().as_bytes())
-        };
-        let pages = Arc::new([page(&["a", "b"], Some("t2")), page(&["c"], None)]);
-        let second_request = Arc::new(tokio::sync::Notify::new());
-        let seen = second_request.clone();
-        let server = Faulty::start(move |mut sock, req| {
-            let (pages, seen) = (pages.clone(), seen.clone());
-            async move {
-                if req.nth == 2 {
-                    seen.notify_one();
+        for close in [false, true] {
+            let page = |ids: &[&str], next: Option<&str>| {
+                let data: Vec<_> = ids
+                    .iter()
+                    .map(|id| serde_json::json!({"id": id, "status": "completed"}))
+                    .collect();
+                let body = serde_json::json!({"data": data, "has_more": next.is_some(), "next_token": next})
+                    .to_string();
+                let connection = if close { "close" } else { "keep-alive" };
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: {connection}\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                )
+                .into_bytes()
+            };
+            let pages = Arc::new([page(&["a", "b"], Some("t2")), page(&["c"], None)]);
+            let second_request = Arc::new(tokio::sync::Notify::new());
+            let seen = second_request.clone();
+            let server = Faulty::start(move |mut sock, req| {
+                let (pages, seen) = (pages.clone(), seen.clone());
+                async move {
+                    if req.nth == 2 {
+                        seen.notify_one();
+                    }
+                    sock.write_all(&pages[(req.nth - 1).min(1)]).await.ok()?;
+                    (!close).then_some(sock)
                 }
-                sock.write_all(&pages[(req.nth - 1).min(1)]).await.ok()?;
-                Some(sock)
-            }
-        })
-        .await;
-        let client = server.client().build().unwrap();
-        let mut items = client.list_videos().limit(2).items();
-        let first = items.next().await.unwrap().unwrap();
-        assert_eq!(first.id, "a");
-        // The consumer is busy now (not polling): the request for page 2
-        // must reach the server anyway.
-        tokio::time::timeout(Duration::from_secs(2), second_request.notified())
-            .await
-            .expect("the next page was requested while the consumer was busy");
-        let rest: Vec<String> = items.map(|v| v.unwrap().id).collect().await;
-        assert_eq!(rest, ["b", "c"]);
-        assert_eq!(server.hits(), 2);
+            })
+            .await;
+            let client = server.client().build().unwrap();
+            let mut items = client.list_videos().limit(2).items();
+            let first = items.next().await.unwrap().unwrap();
+            assert_eq!(first.id, "a");
+            // The consumer is busy now (not polling): the request for page 2
+            // must reach the server anyway.
+            tokio::time::timeout(Duration::from_secs(2), second_request.notified())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("close {close}: page 2 was not requested while the consumer was busy")
+                });
+            let rest: Vec<String> = items.map(|v| v.unwrap().id).collect().await;
+            assert_eq!(rest, ["b", "c"], "close {close}");
+            assert_eq!(server.hits(), 2, "close {close}");
+        }
     })
     .await;
 }

@@ -126,9 +126,10 @@ impl<'a, B: Paginated<'a>> Pages<'a, B> {
         }
         let mut next = self.request.clone().with_token(token.to_string()).fetch();
         if self.prefetch {
-            // One poll puts the request on the wire; the connection task
-            // carries it while the caller is busy with this page.
-            if let Poll::Ready(result) = next.as_mut().poll(cx) {
+            // One poll starts the request, on a task of its own, which
+            // carries it to the response while the caller is busy with this
+            // page (measured in BENCHMARKS.md).
+            if let Poll::Ready(result) = crate::transport::prefetching(|| next.as_mut().poll(cx)) {
                 self.ready = Some(result);
                 return;
             }
@@ -204,7 +205,15 @@ impl<'a, B: Paginated<'a>> Stream for Items<'a, B> {
                 && !this.pages_done
                 && (this.prefetch || this.buffer.is_empty())
             {
-                match Pin::new(&mut this.pages).poll_next(cx) {
+                let pages = Pin::new(&mut this.pages);
+                // Polled ahead of need: the fetch a poll starts runs on a
+                // task of its own (see `transport::prefetching`).
+                let polled = if this.prefetch {
+                    crate::transport::prefetching(|| pages.poll_next(cx))
+                } else {
+                    pages.poll_next(cx)
+                };
+                match polled {
                     Poll::Ready(Some(p)) => this.next_page = Some(p),
                     Poll::Ready(None) => this.pages_done = true,
                     Poll::Pending => {}

@@ -1,0 +1,659 @@
+//! What the SDK costs on top of HTTP, measured against the floor in one run:
+//! `cargo bench -p heygen-api-ext`. Prints markdown tables (BENCHMARKS.md
+//! holds a copy). Every figure is a ratio of two measurements taken in the
+//! same process against the same loopback hyper server, interleaved, so
+//! machine noise hits both sides alike.
+//!
+//! Under `cargo test --benches` (or `--all-targets`) the binary is run
+//! without `--bench`; it then only says so and exits: it is compiled by CI,
+//! not run.
+
+mod server;
+
+use std::future::Future;
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use heygen_api_ext::Client;
+use heygen_api_ext::prelude::*;
+use heygen_api_ext::types::{VideoPage, VideoResponse};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+use server::{Behavior, Server};
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        eprintln!("heygen-api-ext bench: not run (it runs under `cargo bench -p heygen-api-ext`)");
+        return;
+    }
+    // `cargo bench -p heygen-api-ext -- overhead` runs one section.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    // The overhead runs the client on one thread (the server has the other
+    // core): its throughput is then the client's cost per call, and the
+    // thread's CPU time can be read exactly.
+    let one_thread = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let two_threads = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    println!(
+        "heygen-api-ext benchmarks ({} cores, release build, loopback hyper server on its own thread)\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    // The per-call figures first, before the other sections have grown the
+    // heap and started their server threads.
+    if wanted("overhead") {
+        one_thread.block_on(overhead());
+    }
+    if wanted("breakdown") {
+        one_thread.block_on(breakdown());
+    }
+    if wanted("pagination") {
+        two_threads.block_on(pagination());
+    }
+    if wanted("memory") {
+        two_threads.block_on(memory());
+    }
+    if wanted("decode") {
+        two_threads.block_on(decode());
+    }
+}
+
+/// CPU time this thread has used (its `schedstat`, in nanoseconds): what
+/// the client's work costs, whatever else runs on the machine.
+fn thread_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    Duration::from_nanos(
+        stat.split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    )
+}
+
+fn sdk_client(base_url: &str) -> Client {
+    Client::builder()
+        .api_key("sk-bench-key")
+        .base_url(base_url)
+        .build()
+        .expect("client")
+}
+
+/// The floor: reqwest configured with the same credential header and
+/// user agent as the SDK's, sending the request the generated code sends.
+fn bare_client() -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-api-key", HeaderValue::from_static("sk-bench-key"));
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .user_agent(USER_AGENT)
+        .build()
+        .expect("reqwest client")
+}
+
+/// What the SDK sends as `User-Agent`.
+const USER_AGENT: &str = concat!("heygen-rs/", env!("CARGO_PKG_VERSION"));
+
+async fn bare_get<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str) -> T {
+    let resp = http
+        .get(url)
+        .header(ACCEPT, "application/json")
+        .header("api-version", "1.0.0")
+        .send()
+        .await
+        .expect("bare request");
+    assert_eq!(resp.status(), 200);
+    let body = resp.bytes().await.expect("bare body");
+    serde_json::from_slice(&body).expect("bare decode")
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+/// One way of making the call under test.
+type Call = Arc<dyn Fn() -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
+
+fn call<F, Fut>(f: F) -> Call
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    Arc::new(move || Box::pin(f()))
+}
+
+/// A throughput measurement.
+#[derive(Clone, Copy)]
+struct Rate {
+    /// Calls per second, wall clock.
+    per_sec: f64,
+    /// CPU microseconds per call of the (single) client thread.
+    cpu_us: f64,
+}
+
+/// Runs `calls` calls spread over `tasks` tasks, on the current-thread
+/// runtime.
+async fn throughput(tasks: usize, calls: usize, call: &Call) -> Rate {
+    let per_task = calls / tasks;
+    let cpu = thread_cpu();
+    let started = Instant::now();
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                for _ in 0..per_task {
+                    call().await;
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.await.expect("task");
+    }
+    let n = (per_task * tasks) as f64;
+    Rate {
+        per_sec: n / started.elapsed().as_secs_f64(),
+        cpu_us: (thread_cpu() - cpu).as_secs_f64() * 1e6 / n,
+    }
+}
+
+/// What [`compare`] found for one way of calling.
+struct Compared {
+    /// Median calls per second.
+    per_sec: f64,
+    /// Median over rounds of (reference calls/s / this way's).
+    ratio: f64,
+    /// Median CPU microseconds per call.
+    cpu_us: f64,
+    /// Median over rounds of (this way's CPU per call / reference's).
+    cpu_ratio: f64,
+}
+
+/// Throughput of each of `ways` (the first is the reference), in many short
+/// rounds that run every way once, in rotating order. Ratios are taken
+/// within a round, then the median over rounds: a burst of load from
+/// elsewhere on the machine spoils a round, not the figure.
+async fn compare(tasks: usize, calls: usize, rounds: usize, ways: &[Call]) -> Vec<Compared> {
+    for way in ways {
+        // Warm the pools (one connection per task).
+        throughput(tasks, tasks * 10, way).await;
+    }
+    let mut rates = vec![Vec::new(); ways.len()];
+    for round in 0..rounds {
+        for k in 0..ways.len() {
+            let i = (round + k) % ways.len();
+            rates[i].push(throughput(tasks, calls, &ways[i]).await);
+        }
+    }
+    let reference = &rates[0];
+    rates
+        .iter()
+        .map(|r| Compared {
+            per_sec: median(r.iter().map(|x| x.per_sec).collect()),
+            ratio: median(
+                reference
+                    .iter()
+                    .zip(r)
+                    .map(|(b, s)| b.per_sec / s.per_sec)
+                    .collect(),
+            ),
+            cpu_us: median(r.iter().map(|x| x.cpu_us).collect()),
+            cpu_ratio: median(
+                reference
+                    .iter()
+                    .zip(r)
+                    .map(|(b, s)| s.cpu_us / b.cpu_us)
+                    .collect(),
+            ),
+        })
+        .collect()
+}
+
+fn sdk_get_video(client: Client) -> Call {
+    call(move || {
+        let client = client.clone();
+        async move {
+            let v: VideoResponse = client
+                .get_video()
+                .video_id("v00000042")
+                .send()
+                .await
+                .expect("sdk call")
+                .into_inner();
+            assert_eq!(v.data.as_ref().map(|d| d.id.as_str()), Some("v00000042"));
+            black_box(v);
+        }
+    })
+}
+
+fn bare_get_video(http: reqwest::Client, url: Arc<str>) -> Call {
+    call(move || {
+        let (http, url) = (http.clone(), url.clone());
+        async move {
+            let v: VideoResponse = bare_get(&http, &url).await;
+            assert_eq!(v.data.as_ref().map(|d| d.id.as_str()), Some("v00000042"));
+            black_box(v);
+        }
+    })
+}
+
+/// (1) `client.get_video().video_id(id).send()` vs bare reqwest + serde_json
+/// into the same `VideoResponse`.
+async fn overhead() {
+    const ROUNDS: usize = 41;
+    let server = Server::start(Behavior::Fixed {
+        body: server::video_response(),
+        chunked: false,
+    });
+    let url: Arc<str> = format!("{}/v3/videos/v00000042", server.base_url).into();
+    let ways = [
+        bare_get_video(bare_client(), url.clone()),
+        sdk_get_video(sdk_client(&server.base_url)),
+    ];
+
+    println!("## 1. Per-call overhead: get_video through the SDK vs bare reqwest + serde_json\n");
+    println!(
+        "| concurrent tasks | bare reqwest (calls/s) | SDK (calls/s) | throughput ratio bare/SDK | goal <= 1.10 | bare CPU/call | SDK CPU/call | CPU ratio SDK/bare |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (tasks, calls) in [(1usize, 400usize), (64, 64 * 16)] {
+        let r = compare(tasks, calls, ROUNDS, &ways).await;
+        println!(
+            "| {tasks} | {:.0} | {:.0} | {:.3} | {} | {:.1} us | {:.1} us | {:.3} |",
+            r[0].per_sec,
+            r[1].per_sec,
+            r[1].ratio,
+            verdict(r[1].ratio <= 1.10),
+            r[0].cpu_us,
+            r[1].cpu_us,
+            r[1].cpu_ratio,
+        );
+    }
+    println!(
+        "\n(client on one thread, server on another; {ROUNDS} interleaved rounds, ratios taken within a round, medians shown; > 1 means the SDK costs more)\n"
+    );
+}
+
+/// Walks `client.list_videos().limit(100).items()`, spending `work` after
+/// each page's worth of items; checks every id arrives, in order.
+async fn walk(
+    client: &Client,
+    prefetch: bool,
+    expected: usize,
+    work: Duration,
+    consumer: Consumer,
+) -> Walk {
+    let mut items = client.list_videos().limit(100).items().prefetch(prefetch);
+    let mut n = 0usize;
+    let mut busy = Duration::ZERO;
+    let mut want = String::new();
+    let mut waited = Duration::ZERO;
+    loop {
+        let t = Instant::now();
+        let Some(video) = items.next().await else {
+            break;
+        };
+        waited += t.elapsed();
+        let video = video.expect("walk");
+        want.clear();
+        use std::fmt::Write as _;
+        let _ = write!(want, "v{n:08}");
+        assert_eq!(video.id, want, "item {n} out of order");
+        n += 1;
+        if !work.is_zero() && n.is_multiple_of(100) {
+            let t = Instant::now();
+            match consumer {
+                // Work that holds the thread, like parsing or hashing.
+                Consumer::Blocking => std::thread::sleep(work),
+                // Work that awaits, like a database write; tokio's timer
+                // rounds it up to its 1 ms tick.
+                Consumer::Awaiting => tokio::time::sleep(work).await,
+            }
+            busy += t.elapsed();
+        }
+    }
+    assert_eq!(n, expected, "every item, once");
+    Walk { busy, waited }
+}
+
+/// How a consumer spends its time on each page.
+#[derive(Clone, Copy, PartialEq)]
+enum Consumer {
+    Blocking,
+    Awaiting,
+}
+
+/// Where a walk's consumer spent its time.
+struct Walk {
+    /// In its own per-page work.
+    busy: Duration,
+    /// Waiting in `next()` for items.
+    waited: Duration,
+}
+
+/// (2) 10,000 items in pages of 100; the server takes 5 ms per page, the
+/// consumer 5 ms per page.
+async fn pagination() {
+    let server = Server::start(Behavior::Pages {
+        total: 10_000,
+        page_delay: Duration::from_millis(5),
+    });
+    let client = sdk_client(&server.base_url);
+    let work = Duration::from_millis(5);
+    walk(&client, true, 10_000, Duration::ZERO, Consumer::Blocking).await; // warm-up
+    server.take_busy();
+
+    println!(
+        "## 2. Pagination: 10,000 items, pages of 100, server 5 ms/page, consumer 5 ms/page\n"
+    );
+    println!(
+        "| consumer's work | prefetch | wall | server busy | consumer busy | consumer waiting for items | ideal max(server, consumer) | wall / ideal | sum server + consumer |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut on_ratio = Vec::new();
+    let runs = [
+        (Consumer::Blocking, true),
+        (Consumer::Blocking, false),
+        (Consumer::Blocking, true),
+        (Consumer::Blocking, false),
+        (Consumer::Blocking, true),
+        (Consumer::Awaiting, true),
+        (Consumer::Awaiting, false),
+    ];
+    for (consumer, prefetch) in runs {
+        let started = Instant::now();
+        let walked = walk(&client, prefetch, 10_000, work, consumer).await;
+        let wall = started.elapsed();
+        let (server_busy, pages) = server.take_busy();
+        assert_eq!(pages, 100);
+        let ideal = server_busy.max(walked.busy);
+        let ratio = wall.as_secs_f64() / ideal.as_secs_f64();
+        if prefetch && consumer == Consumer::Blocking {
+            on_ratio.push(ratio);
+        }
+        println!(
+            "| {} | {} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {ratio:.3} | {:.0} ms |",
+            match consumer {
+                Consumer::Blocking => "blocking (thread sleep)",
+                Consumer::Awaiting => "awaiting (tokio sleep)",
+            },
+            if prefetch { "on (default)" } else { "off" },
+            ms(wall),
+            ms(server_busy),
+            ms(walked.busy),
+            ms(walked.waited),
+            ms(ideal),
+            ms(server_busy + walked.busy),
+        );
+    }
+    let r = median(on_ratio);
+    println!(
+        "\nprefetch on, blocking consumer, median wall/ideal: {r:.3} (goal <= 1.15: {})\n",
+        verdict(r <= 1.15)
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// `VmHWM` and `VmRSS` of this process, in KiB.
+fn rss() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// (3) Peak RSS while walking 100,000 and 1,000,000 items.
+async fn memory() {
+    println!("## 3. Memory: peak RSS while walking a list (pages of 100, prefetch on)\n");
+    println!("| items | pages | wall | RSS before | peak RSS during | peak - before |");
+    println!("|---|---|---|---|---|---|");
+    let mut growth = Vec::new();
+    for total in [100_000usize, 1_000_000] {
+        let server = Server::start(Behavior::Pages {
+            total,
+            page_delay: Duration::ZERO,
+        });
+        let client = sdk_client(&server.base_url);
+        // Warm the connection pool, and let the server thread settle.
+        let _ = client
+            .list_videos()
+            .limit(100)
+            .send()
+            .await
+            .expect("warm-up");
+        server.take_busy();
+        // Writing 5 to clear_refs resets VmHWM to the current RSS.
+        let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+        let (_, before) = rss();
+        let started = Instant::now();
+        walk(&client, true, total, Duration::ZERO, Consumer::Blocking).await;
+        let wall = started.elapsed();
+        let (peak, _) = rss();
+        let (_, pages) = server.take_busy();
+        let grew = peak.saturating_sub(before);
+        growth.push(grew);
+        println!(
+            "| {total} | {pages} | {:.2} s | {} KiB | {} KiB{} | {grew} KiB |",
+            wall.as_secs_f64(),
+            before,
+            peak,
+            if reset { "" } else { " (peak of the process)" }
+        );
+    }
+    let (small, large) = (growth[0].max(1), growth[1]);
+    println!(
+        "\n10x the items, {:.2}x the peak growth (flat: {})\n",
+        large as f64 / small as f64,
+        verdict(large <= small * 2 + 1024)
+    );
+}
+
+/// (4) One large page (10,000 videos, about 5 MB) decoded through the SDK,
+/// through bare reqwest, and by serde_json alone from memory.
+async fn decode() {
+    const VIDEOS: usize = 10_000;
+    const ROUNDS: usize = 15;
+    let body = Bytes::from(server::page(0, VIDEOS, VIDEOS));
+    let sized = Server::start(Behavior::Fixed {
+        body: body.clone(),
+        chunked: false,
+    });
+    let chunked = Server::start(Behavior::Fixed {
+        body: body.clone(),
+        chunked: true,
+    });
+    let bare = bare_client();
+
+    let check = |p: &VideoPage| {
+        assert_eq!(p.data.len(), VIDEOS);
+        assert_eq!(p.data[VIDEOS - 1].id, format!("v{:08}", VIDEOS - 1));
+    };
+    let serde_alone = {
+        let mut t = Vec::new();
+        for _ in 0..ROUNDS {
+            let started = Instant::now();
+            let p: VideoPage = serde_json::from_slice(black_box(&body)).expect("decode");
+            t.push(started.elapsed().as_secs_f64());
+            check(&p);
+            drop(black_box(p));
+        }
+        median(t)
+    };
+    let mut rows = Vec::new();
+    for (label, srv) in [("content-length", &sized), ("chunked", &chunked)] {
+        let sdk = sdk_client(&srv.base_url);
+        let url = format!("{}/v3/videos", srv.base_url);
+        // Warm both.
+        check(&sdk.list_videos().send().await.expect("sdk").into_inner());
+        check(&bare_get::<VideoPage>(&bare, &url).await);
+        let (mut s, mut b) = (Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            for side in [round % 2, 1 - round % 2] {
+                let started = Instant::now();
+                let page: VideoPage = if side == 0 {
+                    sdk.list_videos().send().await.expect("sdk").into_inner()
+                } else {
+                    bare_get(&bare, &url).await
+                };
+                let took = started.elapsed().as_secs_f64();
+                check(&page);
+                drop(black_box(page));
+                if side == 0 {
+                    s.push(took)
+                } else {
+                    b.push(took)
+                }
+            }
+        }
+        rows.push((label, median(s), median(b)));
+    }
+
+    println!(
+        "## 4. Decoding one large list page: {VIDEOS} videos, {:.1} MB\n",
+        body.len() as f64 / 1e6
+    );
+    println!(
+        "| body framing | serde_json alone (from memory) | bare reqwest + serde_json | SDK list_videos().send() | SDK / bare | SDK / serde_json alone |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (label, s, b) in rows {
+        println!(
+            "| {label} | {:.2} ms | {:.2} ms | {:.2} ms | {:.3} | {:.3} |",
+            serde_alone * 1e3,
+            b * 1e3,
+            s * 1e3,
+            s / b,
+            s / serde_alone
+        );
+    }
+    println!(
+        "\n(medians of {ROUNDS} interleaved rounds; the HTTP columns include the loopback transfer)"
+    );
+}
+
+/// (1b) Where the per-call overhead goes: the SDK against the generated
+/// client alone, a pass-through transport, and reqwest with a timeout.
+async fn breakdown() {
+    let server = Server::start(Behavior::Fixed {
+        body: server::video_response(),
+        chunked: false,
+    });
+    let url: Arc<str> = format!("{}/v3/videos/v00000042", server.base_url).into();
+    // reqwest as the SDK configures it: credential header and user agent.
+    let http = || {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-api-key", HeaderValue::from_static("sk-bench-key"));
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(USER_AGENT)
+    };
+    let generated = |inner: heygen_api::hooks::Inner| {
+        let c =
+            heygen_api::Client::new_with_client(&server.base_url, http().build().unwrap(), inner);
+        call(move || {
+            let c = c.clone();
+            async move {
+                black_box(
+                    c.get_video()
+                        .video_id("v00000042")
+                        .send()
+                        .await
+                        .expect("call"),
+                );
+            }
+        })
+    };
+    let sdk = || {
+        Client::builder()
+            .api_key("sk-bench-key")
+            .base_url(&server.base_url)
+    };
+    let ways = [
+        ("bare reqwest", bare_get_video(bare_client(), url.clone())),
+        (
+            "bare reqwest, 120 s timeout",
+            bare_get_video(
+                http().timeout(Duration::from_secs(120)).build().unwrap(),
+                url.clone(),
+            ),
+        ),
+        (
+            "generated client, no transport",
+            generated(heygen_api::hooks::Inner::plain()),
+        ),
+        (
+            "generated client, pass-through transport",
+            generated(heygen_api::hooks::Inner::new(Arc::new(Passthrough))),
+        ),
+        (
+            "SDK without timeouts",
+            sdk_get_video(sdk().without_timeouts().build().unwrap()),
+        ),
+        (
+            "SDK, max_retries 0",
+            sdk_get_video(sdk().max_retries(0).build().unwrap()),
+        ),
+        ("SDK (defaults)", sdk_get_video(sdk().build().unwrap())),
+    ];
+    let (names, ways): (Vec<&str>, Vec<Call>) = ways.into_iter().unzip();
+    println!("## 1b. Where the per-call overhead goes (get_video, same harness as 1)\n");
+    println!(
+        "| concurrent tasks | client | calls/s | throughput ratio bare/this | CPU/call | CPU ratio this/bare |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (tasks, calls) in [(1usize, 400usize), (64, 64 * 12)] {
+        let r = compare(tasks, calls, 21, &ways).await;
+        for (name, c) in names.iter().zip(r) {
+            println!(
+                "| {tasks} | {name} | {:.0} | {:.3} | {:.1} us | {:.3} |",
+                c.per_sec, c.ratio, c.cpu_us, c.cpu_ratio
+            );
+        }
+    }
+    println!();
+}
+
+/// A transport that only sends: what the hook seam itself costs.
+struct Passthrough;
+
+impl heygen_api::hooks::Transport for Passthrough {
+    fn prepare(
+        &self,
+        _: &mut reqwest::Request,
+        _: Option<&'static heygen_api::operation::Operation>,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        _: Option<&'static heygen_api::operation::Operation>,
+    ) -> heygen_api::hooks::BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        Box::pin(client.execute(request))
+    }
+}
