@@ -216,7 +216,8 @@ impl ClientBuilder {
 
         let mut http = reqwest::Client::builder()
             .default_headers(headers)
-            .user_agent(self.user_agent.clone());
+            .user_agent(self.user_agent.clone())
+            .redirect(same_host_redirects());
         if let Some(t) = self.connect_timeout {
             http = http.connect_timeout(t);
         }
@@ -239,6 +240,27 @@ impl ClientBuilder {
         );
         Ok(Client { api, config })
     }
+}
+
+/// Redirects are followed only within the host the request went to:
+/// reqwest drops `Authorization` on a cross-host redirect but not
+/// `x-api-key`, so following one would hand the key to another server. The
+/// redirect response itself is returned instead (an error status).
+fn same_host_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt.previous().first().is_some_and(|first| {
+            first.host_str() == attempt.url().host_str()
+                && first.port_or_known_default() == attempt.url().port_or_known_default()
+                && first.scheme() == attempt.url().scheme()
+        });
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > 5 {
+            attempt.error("more than 5 redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// Trims a trailing slash (progenitor would build `//v3/...`, a 404) and

@@ -214,3 +214,47 @@ async fn auth_and_user_agent_headers_are_sent() {
     assert!(r.header("x-api-key").is_none());
     assert_eq!(r.target, "/v3/video-agents", "trailing slash trimmed");
 }
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed_with_the_key() {
+    let elsewhere = Scripted::start(vec![Reply::json(
+        200,
+        json!({"data": {"id": "v_1", "status": "completed"}}),
+    )])
+    .await;
+    let location = format!(
+        "{}/v3/videos/v_1",
+        elsewhere.base_url.replace("127.0.0.1", "localhost")
+    );
+    let server = Scripted::start(vec![
+        Reply::raw(302, "text/plain", b"").header("location", &location),
+    ])
+    .await;
+    let err: Error = client(&server)
+        .get_video()
+        .video_id("v_1")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(err.status(), Some(302), "{err:?}");
+    assert_eq!(elsewhere.hits(), 0, "the key never left for another host");
+
+    // Within the same host, redirects are followed (with the key).
+    let server2 = Scripted::start(vec![
+        Reply::raw(307, "text/plain", b"").header("location", "/v3/videos/v_2"),
+        Reply::json(200, json!({"data": {"id": "v_2", "status": "completed"}})),
+    ])
+    .await;
+    let video = client(&server2)
+        .get_video()
+        .video_id("v_1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(video.data.as_ref().unwrap().id, "v_2");
+    let reqs = server2.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[1].target, "/v3/videos/v_2");
+    assert_eq!(reqs[1].header("x-api-key"), Some("sk-test-secret-key"));
+}
