@@ -1,6 +1,8 @@
 //! The fake HeyGen server: its flows through the real client, and every
 //! body it sends validated against the vendored spec's response schemas.
 
+mod support;
+
 use std::time::Duration;
 
 use futures::TryStreamExt;
@@ -8,26 +10,7 @@ use heygen_api_ext::prelude::*;
 use heygen_api_ext::testing::{Exchange, FakeHeyGen};
 use heygen_api_ext::types;
 use serde_json::{Value, json};
-
-fn avatar_video(script: &str) -> types::CreateVideoRequest {
-    serde_json::from_value(
-        json!({"type": "avatar", "avatar_id": "Daisy-inskirt-20220818", "script": script}),
-    )
-    .expect("a valid create-video body")
-}
-
-async fn create_video(client: &Client) -> String {
-    client
-        .create_video()
-        .body(avatar_video("Hello from the fake"))
-        .send()
-        .await
-        .expect("create video")
-        .into_inner()
-        .data
-        .expect("data")
-        .video_id
-}
+use support::jobs::{create_lipsync, create_session, create_translations, create_video};
 
 #[tokio::test]
 async fn sessions_come_in_pages_newest_first() {
@@ -441,24 +424,8 @@ async fn every_response_the_fake_sends_matches_the_spec() {
         .try_collect()
         .await
         .unwrap();
-    let session = client
-        .create_video_agent_session()
-        .body(types::CreateVideoAgentSessionRequest::builder().prompt("A 20 s intro to Rust"))
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .unwrap();
-    let failing_session = client
-        .create_video_agent_session()
-        .body(types::CreateVideoAgentSessionRequest::builder().prompt("fails"))
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .unwrap();
+    let session = create_session(&client, "A 20 s intro to Rust").await;
+    let failing_session = create_session(&client, "fails").await;
     fake.fail_job(
         &failing_session.session_id,
         "agent_error",
@@ -469,38 +436,8 @@ async fn every_response_the_fake_sends_matches_the_spec() {
     let video = create_video(&client).await;
     let failing_video = create_video(&client).await;
     fake.fail_job(&failing_video, "download_failed", "no audio");
-    let lipsync = client
-        .create_lipsync()
-        .body(
-            serde_json::from_value::<types::CreateLipsyncRequest>(json!({
-                "video": {"type": "url", "url": "https://example.com/v.mp4"},
-                "audio": {"type": "url", "url": "https://example.com/a.mp3"},
-            }))
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .unwrap()
-        .lipsync_id;
-    let translations = client
-        .create_video_translation()
-        .body(
-            serde_json::from_value::<types::CreateVideoTranslationRequest>(json!({
-                "video": {"type": "url", "url": "https://example.com/v.mp4"},
-                "output_languages": ["fr", "de"],
-            }))
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .unwrap()
-        .video_translation_ids;
+    let lipsync = create_lipsync(&client).await;
+    let translations = create_translations(&client, &["fr", "de"]).await;
     assert_eq!(translations.len(), 2, "one translation per language");
     fake.fail_job(&translations[1], "translation_failed", "no speech found");
 

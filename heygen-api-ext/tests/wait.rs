@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use heygen_api_ext::testing::FakeHeyGen;
-use heygen_api_ext::{Client, Error, StatusChange, WaitOptions, types};
+use heygen_api_ext::{Client, Error, StatusChange, WaitOptions};
 use serde_json::json;
+use support::jobs::{create_lipsync, create_session, create_translations, create_video};
 use support::{Reply, Scripted};
 use tokio::time::Instant;
 
@@ -20,22 +21,6 @@ async fn fake(job: Duration) -> (FakeHeyGen, Client) {
         .unwrap();
     let client = fake.client_builder().without_timeouts().build().unwrap();
     (fake, client)
-}
-
-async fn create_video(client: &Client) -> String {
-    let body: types::CreateVideoRequest =
-        serde_json::from_value(json!({"type": "avatar", "avatar_id": "a1", "script": "hi"}))
-            .unwrap();
-    client
-        .create_video()
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .unwrap()
-        .video_id
 }
 
 /// Collects the status changes a waiter reports.
@@ -253,22 +238,7 @@ async fn options_are_honoured_and_checked() {
 #[tokio::test(start_paused = true)]
 async fn lipsyncs_translations_and_sessions_on_the_fake() {
     let (fake, client) = fake(Duration::from_secs(45)).await;
-    let lipsync = client
-        .create_lipsync()
-        .body(
-            serde_json::from_value::<types::CreateLipsyncRequest>(json!({
-                "video": {"type": "url", "url": "https://example.com/v.mp4"},
-                "audio": {"type": "asset_id", "asset_id": "asset_1"},
-            }))
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .unwrap()
-        .lipsync_id;
+    let lipsync = create_lipsync(&client).await;
     let (seen, options) = recorder();
     let done = client
         .wait_for_lipsync(&lipsync)
@@ -284,22 +254,7 @@ async fn lipsyncs_translations_and_sessions_on_the_fake() {
         .collect();
     assert_eq!(statuses, ["pending", "running", "completed"]);
 
-    let ids = client
-        .create_video_translation()
-        .body(
-            serde_json::from_value::<types::CreateVideoTranslationRequest>(json!({
-                "video": {"type": "url", "url": "https://example.com/v.mp4"},
-                "output_languages": ["es", "ja"],
-            }))
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .unwrap()
-        .video_translation_ids;
+    let ids = create_translations(&client, &["es", "ja"]).await;
     fake.fail_job(&ids[1], "translation_failed", "no speech detected");
     let es = client.wait_for_video_translation(&ids[0]).await.unwrap();
     assert_eq!(es.output_language.as_deref(), Some("es"));
@@ -312,15 +267,7 @@ async fn lipsyncs_translations_and_sessions_on_the_fake() {
         "{err:?}"
     );
 
-    let session = client
-        .create_video_agent_session()
-        .body(types::CreateVideoAgentSessionRequest::builder().prompt("Explain lifetimes"))
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .unwrap();
+    let session = create_session(&client, "Explain lifetimes").await;
     let (seen, options) = recorder();
     let finished = client
         .wait_for_video_agent_session(&session.session_id)
@@ -341,15 +288,7 @@ async fn lipsyncs_translations_and_sessions_on_the_fake() {
         .unwrap();
     assert!(video.video_url.is_some());
 
-    let failing = client
-        .create_video_agent_session()
-        .body(types::CreateVideoAgentSessionRequest::builder().prompt("x"))
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .data
-        .unwrap();
+    let failing = create_session(&client, "x").await;
     fake.fail_job(
         &failing.session_id,
         "agent_error",

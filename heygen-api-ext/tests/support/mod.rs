@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod jobs;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
