@@ -17,6 +17,18 @@ fn secret_ok() -> Reply {
     )
 }
 
+/// How long a successful `listVideoAgentSessions` call took (paused clock:
+/// the sleeps between attempts).
+async fn time_sessions_call(server: &Scripted) -> Duration {
+    let started = Instant::now();
+    client(server)
+        .list_video_agent_sessions()
+        .send()
+        .await
+        .unwrap();
+    started.elapsed()
+}
+
 fn new_endpoint() -> heygen_api_ext::types::CreateWebhookEndpointRequest {
     heygen_api_ext::types::CreateWebhookEndpointRequest {
         url: "https://example.com/hook".into(),
@@ -216,13 +228,7 @@ async fn retry_after_seconds_is_honoured() {
         sessions_page(&["a"], None, false),
     ])
     .await;
-    let started = Instant::now();
-    client(&server)
-        .list_video_agent_sessions()
-        .send()
-        .await
-        .unwrap();
-    let waited = started.elapsed();
+    let waited = time_sessions_call(&server).await;
     assert!(
         waited >= Duration::from_secs(7) && waited < Duration::from_secs(8),
         "waited {waited:?}"
@@ -238,13 +244,7 @@ async fn retry_after_http_date_is_honoured() {
         sessions_page(&["a"], None, false),
     ])
     .await;
-    let started = Instant::now();
-    client(&server)
-        .list_video_agent_sessions()
-        .send()
-        .await
-        .unwrap();
-    let waited = started.elapsed();
+    let waited = time_sessions_call(&server).await;
     // HTTP dates have one-second resolution.
     assert!(
         waited >= Duration::from_secs(28) && waited <= Duration::from_secs(31),
@@ -284,13 +284,7 @@ async fn backoff_without_retry_after_is_exponential() {
         sessions_page(&[], None, false),
     ])
     .await;
-    let started = Instant::now();
-    client(&server)
-        .list_video_agent_sessions()
-        .send()
-        .await
-        .unwrap();
-    let waited = started.elapsed();
+    let waited = time_sessions_call(&server).await;
     // 0.5 s then 1 s, each with equal jitter: between 0.75 s and 1.5 s.
     assert!(
         waited >= Duration::from_millis(750) && waited <= Duration::from_millis(1500),
