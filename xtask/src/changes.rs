@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::normalize::escape;
+use crate::normalize::{METHODS, escape};
 use crate::open_enums;
 
 /// One change.
@@ -78,10 +78,10 @@ fn operations(doc: &Value) -> BTreeMap<String, (String, String, Value, Vec<Value
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if method == "parameters" {
+        for method in METHODS {
+            let Some(op) = item.get(*method) else {
                 continue;
-            }
+            };
             let Some(id) = op.get("operationId").and_then(Value::as_str) else {
                 continue;
             };

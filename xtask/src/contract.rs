@@ -29,10 +29,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::generate::Prepared;
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::normalize::METHODS;
 
 /// One builder's setters: method name -> the type its value converts to.
 type Setters = BTreeMap<String, Option<syn::Type>>;

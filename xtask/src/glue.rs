@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::normalize::{Normalized, pascal};
+use crate::normalize::{METHODS, Normalized, pascal};
 
 /// One query parameter's numeric bounds, as the spec states them.
 pub struct QueryBound {
@@ -55,10 +55,10 @@ impl Operations {
         let paths = doc.get("paths").and_then(Value::as_object);
         for (path, item) in paths.into_iter().flatten() {
             let path_params = item.get("parameters").and_then(Value::as_array);
-            for method in [
-                "get", "put", "post", "delete", "options", "head", "patch", "trace",
-            ] {
-                let Some(op) = item.get(method) else { continue };
+            for method in METHODS {
+                let Some(op) = item.get(*method) else {
+                    continue;
+                };
                 let id = op
                     .get("operationId")
                     .and_then(Value::as_str)

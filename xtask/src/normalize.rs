@@ -17,7 +17,8 @@ use serde_json::{Map, Value, json};
 pub const HAND_WRITTEN: &[(&str, &str)] =
     &[("uploadAsset", "heygen_api_ext::Client::upload_asset")];
 
-const METHODS: &[&str] = &[
+/// The operation keys of an OpenAPI path item.
+pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::normalize::{escape, pascal};
+use crate::normalize::{METHODS, escape, pascal};
 
 /// One open enum to emit.
 pub struct OpenEnum {
@@ -166,13 +166,10 @@ pub fn roots(doc: &Value) -> (Vec<Value>, Vec<Value>) {
         {
             requests.extend(deref(p).get("schema").cloned());
         }
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        for (method, op) in item {
-            if method == "parameters" {
+        for method in METHODS {
+            let Some(op) = item.get(*method) else {
                 continue;
-            }
+            };
             for p in op
                 .get("parameters")
                 .and_then(Value::as_array)
