@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::normalize::{METHODS, escape, pascal};
+use crate::unions;
 
 /// One open enum to emit.
 pub struct OpenEnum {
@@ -212,8 +213,8 @@ pub fn reach(doc: &Value, roots: &[Value]) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut queue: VecDeque<Value> = roots.iter().cloned().collect();
     while let Some(v) = queue.pop_front() {
-        let mut refs = Vec::new();
-        refs_of(&v, &mut refs);
+        let mut refs = BTreeSet::new();
+        unions::component_refs(&v, &mut refs);
         for name in refs {
             if seen.insert(name.clone())
                 && let Some(s) = doc.pointer(&format!("/components/schemas/{}", escape(&name)))
@@ -223,23 +224,6 @@ pub fn reach(doc: &Value, roots: &[Value]) -> BTreeSet<String> {
         }
     }
     seen
-}
-
-fn refs_of(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(n) = m
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            {
-                out.push(n.replace("~1", "/").replace("~0", "~"));
-            }
-            m.values().for_each(|s| refs_of(s, out));
-        }
-        Value::Array(a) => a.iter().for_each(|s| refs_of(s, out)),
-        _ => {}
-    }
 }
 
 /// `heygen-api/src/open_enums.rs`.

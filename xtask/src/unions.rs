@@ -73,7 +73,7 @@ pub fn inline_tagged_unions(doc: &mut Value) -> Vec<String> {
     }
     // Branch components nobody refers to any more would be dead types.
     let mut refs = BTreeSet::new();
-    collect_refs(doc, &mut refs);
+    component_refs(doc, &mut refs);
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -250,7 +250,8 @@ fn require(obj: &mut Map<String, Value>, prop: &str) {
     }
 }
 
-fn collect_refs(v: &Value, out: &mut BTreeSet<String>) {
+/// The names of the components `v` refers to (`#/components/schemas/X`).
+pub(crate) fn component_refs(v: &Value, out: &mut BTreeSet<String>) {
     match v {
         Value::Object(m) => {
             if let Some(name) = m
@@ -258,11 +259,11 @@ fn collect_refs(v: &Value, out: &mut BTreeSet<String>) {
                 .and_then(Value::as_str)
                 .and_then(|r| r.strip_prefix("#/components/schemas/"))
             {
-                out.insert(name.to_string());
+                out.insert(name.replace("~1", "/").replace("~0", "~"));
             }
-            m.values().for_each(|s| collect_refs(s, out));
+            m.values().for_each(|s| component_refs(s, out));
         }
-        Value::Array(a) => a.iter().for_each(|s| collect_refs(s, out)),
+        Value::Array(a) => a.iter().for_each(|s| component_refs(s, out)),
         _ => {}
     }
 }
