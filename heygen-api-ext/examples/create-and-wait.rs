@@ -1,92 +1,61 @@
 //! `cargo run --example create-and-wait`: ask the video agent for a video,
 //! wait for the session and then its video, and handle each way a wait
-//! can end.
-//!
-//! Against the real API (`HEYGEN_API_KEY` set) this spends credits, so it
-//! only runs when `HEYGEN_AGENT_PROMPT` gives the prompt.
+//! can end. Offline against the SDK's fake HeyGen unless `HEYGEN_API_KEY`
+//! is set; then it spends credits, so it runs only with `HEYGEN_AGENT_PROMPT`.
 
-pub mod common;
-
-use std::time::Duration;
-
-use common::{Env, Out, Result};
-use heygen_api_ext::{Error, types};
+use heygen_api_ext::WaitOptions;
+use heygen_api_ext::prelude::*;
+use heygen_api_ext::testing::FakeHeyGen;
+use heygen_api_ext::types::CreateVideoAgentSessionRequest;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    common::main(run).await
-}
-
-pub async fn run(env: Env, out: Out) -> Result<()> {
-    let conn =
-        common::connect(&env, &out, |fake| fake.job_duration(Duration::from_secs(2))).await?;
-    let client = &conn.client;
-    let prompt = match (&conn.fake, env.var("HEYGEN_AGENT_PROMPT")) {
-        (_, Some(p)) => p,
-        (Some(_), None) => "A 30 second explainer on why Rust has no garbage collector".into(),
-        (None, None) => {
-            out.line("Set HEYGEN_AGENT_PROMPT to create a video (it spends credits).");
-            return Ok(());
-        }
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let fake = FakeHeyGen::builder().start_unless_api_key().await?;
+    let (client, mut options) = match &fake {
+        Some(fake) => (fake.client()?, fake.wait_options()),
+        None => (Client::from_env()?, WaitOptions::default()),
+    };
+    let prompt = match (std::env::var("HEYGEN_AGENT_PROMPT"), &fake) {
+        (Ok(p), _) => p,
+        (Err(_), Some(_)) => "A 30 second explainer on why Rust has no garbage collector".into(),
+        (Err(_), None) => return Ok(println!("Set HEYGEN_AGENT_PROMPT to create a video.")),
     };
 
+    let request = CreateVideoAgentSessionRequest::builder().prompt(prompt);
     let session = client
         .create_video_agent_session()
-        .body(types::CreateVideoAgentSessionRequest::builder().prompt(prompt))
-        .send()
-        .await?
-        .into_inner()
-        .data
-        .ok_or("createVideoAgentSession answered without data")?;
-    out.line(format!(
-        "Session {} is {}",
-        session.session_id, session.status
-    ));
+        .body(request)
+        .data()
+        .await?;
+    println!("Session {} is {}", session.session_id, session.status);
 
-    let options = conn.wait_options().on_status({
-        let out = out.clone();
-        move |c| out.line(format!("  {} {}: {}", c.kind, c.id, c.status))
-    });
-    let finished = match client
-        .wait_for_video_agent_session(&session.session_id)
-        .options(options.clone())
-        .await
-    {
+    options = options.on_status(|c| println!("  {} {}: {}", c.kind, c.id, c.status));
+    let waited = client.wait_for_video_agent_session(&session.session_id);
+    let finished = match waited.options(options.clone()).await {
         Ok(s) => s,
         Err(Error::JobFailed { message, .. }) => {
-            out.line(format!(
+            return Ok(println!(
                 "The agent gave up: {}",
-                message.as_deref().unwrap_or("no reason given")
+                message.unwrap_or_default()
             ));
-            return Ok(());
         }
+        // The session may still finish: look again later. Creating it
+        // again would render (and bill) twice.
         Err(Error::WaitTimeout { last_status, .. }) => {
-            // The session may still finish: look again later; creating it
-            // again would render (and bill) twice.
-            out.line(format!(
-                "Still {} after the wait; check back later",
-                last_status.as_deref().unwrap_or("unknown")
+            return Ok(println!(
+                "Still {last_status:?} after the wait; check back later"
             ));
-            return Ok(());
         }
         Err(e) => return Err(e.into()),
     };
-    if finished.status.to_string() != "completed" {
-        out.line(format!(
-            "The agent is waiting for you ({}); answer with send_message_or_request_revision",
-            finished.status
+    let Some(video_id) = finished.video_id else {
+        let status = finished.status;
+        return Ok(println!(
+            "The agent is waiting for you ({status}); answer it"
         ));
-        return Ok(());
-    }
-    let video_id = finished
-        .video_id
-        .ok_or("a completed session without a video")?;
+    };
     let video = client.wait_for_video(&video_id).options(options).await?;
-    out.line(format!(
-        "Video {} is {}: {}",
-        video.id,
-        video.status,
-        video.video_url.as_deref().unwrap_or("(no URL)")
-    ));
+    let url = video.video_url.unwrap_or_default();
+    println!("Video {} is {}: {url}", video.id, video.status);
     Ok(())
 }

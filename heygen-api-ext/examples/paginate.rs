@@ -1,30 +1,28 @@
 //! `cargo run --example paginate`: three ways through a paginated list.
+//! Offline against the SDK's fake HeyGen unless `HEYGEN_API_KEY` is set.
 
-pub mod common;
-
-use common::{Env, Out, Result};
 use futures::{StreamExt, TryStreamExt};
 use heygen_api_ext::prelude::*;
+use heygen_api_ext::testing::FakeHeyGen;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    common::main(run).await
-}
-
-pub async fn run(env: Env, out: Out) -> Result<()> {
-    let conn = common::connect(&env, &out, |fake| fake.sessions(45)).await?;
-    let client = &conn.client;
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let fake = FakeHeyGen::builder()
+        .sessions(45)
+        .start_unless_api_key()
+        .await?;
+    let client = match &fake {
+        Some(fake) => fake.client()?,
+        None => Client::from_env()?,
+    };
 
     // 1. Page by page, as HeyGen sends them.
     let mut pages = client.list_video_agent_sessions().limit(20).pages();
     let mut n = 0;
     while let Some(page) = pages.try_next().await? {
         n += 1;
-        out.line(format!(
-            "page {n}: {} sessions, more: {}",
-            page.items.len(),
-            page.has_more.unwrap_or(false)
-        ));
+        let more = page.has_more.unwrap_or(false);
+        println!("page {n}: {} sessions, more: {more}", page.items.len());
     }
 
     // 2. Item by item, stopping early: later pages are never fetched.
@@ -35,7 +33,7 @@ pub async fn run(env: Env, out: Out) -> Result<()> {
         .take(15)
         .try_collect()
         .await?;
-    out.line(format!("the first {} sessions, newest first", first.len()));
+    println!("the first {} sessions, newest first", first.len());
 
     // 3. By hand, with the cursor: what the streams do for you.
     let mut token: Option<String> = None;
@@ -52,6 +50,6 @@ pub async fn run(env: Env, out: Out) -> Result<()> {
             _ => break,
         }
     }
-    out.line(format!("{total} sessions in all"));
+    println!("{total} sessions in all");
     Ok(())
 }

@@ -1,163 +1,79 @@
-//! The quickstart: `cargo run --example quickstart`.
+//! The quickstart: `cargo run --example quickstart`. Lists your video agent
+//! sessions, creates an avatar video, waits for it and prints its URL.
 //!
-//! Lists your video agent sessions, creates a video, waits for it with a
-//! line per status change, and prints its URL. With no `HEYGEN_API_KEY` it
-//! runs against the built-in fake HeyGen server, which also answers the
-//! first create with `429 Too Many Requests` to show the SDK riding it out.
-//!
-//! Against the real API (`HEYGEN_API_KEY` set), creating a video spends
-//! credits, so it only does so when `HEYGEN_AVATAR_ID` names the avatar to
-//! use.
+//! Without `HEYGEN_API_KEY` it talks to the fake HeyGen the SDK ships
+//! (feature `testing`), which refuses the first create with a 429 to show
+//! the SDK riding it out. With a key, it spends credits on a video only
+//! when `HEYGEN_AVATAR_ID` names the avatar.
 
-pub mod common;
-
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Env, Out, Result};
 use futures::TryStreamExt;
+use heygen_api_ext::WaitOptions;
 use heygen_api_ext::prelude::*;
-use heygen_api_ext::types;
-use tracing::instrument::WithSubscriber;
-use tracing_subscriber::layer::SubscriberExt;
+use heygen_api_ext::testing::FakeHeyGen;
+use heygen_api_ext::types::CreateVideoFromAvatar;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    common::main(run).await
-}
-
-pub async fn run(env: Env, out: Out) -> Result<()> {
-    let conn = common::connect(&env, &out, |fake| {
-        fake.rate_limit("createVideo", 1, Duration::from_secs(1))
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let fake = FakeHeyGen::builder()
+        .rate_limit("createVideo", 1, Duration::from_secs(1))
+        .start_unless_api_key()
+        .await?;
+    let client = match &fake {
+        Some(fake) => fake.client_builder(),
+        None => Client::builder_from_env()?,
+    }
+    .on_retry(|r| {
+        println!(
+            "{}: {}; the SDK retries in {:.1?}",
+            r.operation, r.reason, r.delay
+        )
     })
-    .await?;
-    let client = &conn.client;
+    .build()?;
+    let at = client.base_url();
+    match &fake {
+        Some(_) => println!("No HEYGEN_API_KEY set: using the built-in fake HeyGen at {at}"),
+        None => println!("Using HeyGen at {at}"),
+    }
 
     // Every page, as one stream of sessions.
-    let sessions: Vec<types::SessionListItem> = client
+    let sessions: Vec<_> = client
         .list_video_agent_sessions()
-        .limit(20)
         .items()
         .try_collect()
         .await?;
-    out.line(format!(
-        "{} video agent sessions; the newest:",
-        sessions.len()
-    ));
+    println!("{} video agent sessions; the newest:", sessions.len());
     for s in sessions.iter().take(3) {
-        out.line(format!(
-            "  {}  {}",
-            s.session_id,
-            s.title.as_deref().unwrap_or("(untitled)")
-        ));
+        let title = s.title.as_deref().unwrap_or("(untitled)");
+        println!("  {}  {title}", s.session_id);
     }
 
-    let avatar_id = match (&conn.fake, env.var("HEYGEN_AVATAR_ID")) {
-        (_, Some(id)) => id,
-        (Some(_), None) => "Daisy-inskirt-20220818".to_string(),
-        (None, None) => {
-            out.line("Set HEYGEN_AVATAR_ID to also create a video (it spends credits). Done.");
-            return Ok(());
-        }
+    let avatar_id = match (std::env::var("HEYGEN_AVATAR_ID"), &fake) {
+        (Ok(id), _) => id,
+        (Err(_), Some(_)) => "Daisy-inskirt-20220818".into(),
+        (Err(_), None) => return Ok(println!("Set HEYGEN_AVATAR_ID to create a video. Done.")),
     };
-    let request: types::CreateVideoRequest = serde_json::from_value(serde_json::json!({
-        "type": "avatar",
-        "avatar_id": avatar_id,
-        "script": "Hello from the HeyGen SDK for Rust!",
-        "title": "heygen-rs quickstart",
-    }))?;
+    let video = CreateVideoFromAvatar::builder()
+        .avatar_id(avatar_id)
+        .script("Hello from the HeyGen SDK for Rust!")
+        .title("heygen-rs quickstart");
+    let created = client.create_video().body(video).data().await?;
+    println!("Created video {}", created.video_id);
 
-    // The SDK retries a 429 on its own, after the Retry-After HeyGen sends.
-    // Its tracing says so; count those events around this one call.
-    let retries = RetryLog::default();
-    let dispatch = tracing_subscriber::registry().with(retries.clone());
-    let created = client
-        .create_video()
-        .body(request)
-        .send()
-        .with_subscriber(dispatch)
-        .await?
-        .into_inner()
-        .data
-        .ok_or("createVideo answered without data")?;
-    for (reason, delay) in retries.seen() {
-        out.line(format!(
-            "createVideo was refused ({reason}); the SDK waited {:.1} s, as HeyGen's Retry-After asked, and retried",
-            delay.as_secs_f64()
-        ));
+    // HeyGen renders in minutes (the default polling); the fake in seconds.
+    let mut options = WaitOptions::default();
+    if let Some(fake) = &fake {
+        options = fake.wait_options();
     }
-    out.line(format!("Created video {}", created.video_id));
-
+    let options = options.on_status(|c| println!("  {} after {:.1?}", c.status, c.elapsed));
     let video = client
         .wait_for_video(&created.video_id)
-        .options(conn.wait_options().on_status({
-            let out = out.clone();
-            move |change| {
-                out.line(format!(
-                    "  {} after {:.1} s",
-                    change.status,
-                    change.elapsed.as_secs_f64()
-                ))
-            }
-        }))
+        .options(options)
         .await?;
     let url = video
         .video_url
         .ok_or("a completed video without a video_url")?;
-    out.line(format!("Video ready: {url}"));
+    println!("Video ready: {url}");
     Ok(())
-}
-
-/// Collects the SDK's "retrying heygen call" tracing events.
-#[derive(Clone, Default)]
-struct RetryLog(Arc<Mutex<Vec<(String, Duration)>>>);
-
-impl RetryLog {
-    fn seen(&self) -> Vec<(String, Duration)> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-#[derive(Default)]
-struct RetryFields {
-    message: String,
-    reason: String,
-    delay_ms: u64,
-}
-
-impl tracing::field::Visit for RetryFields {
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        if field.name() == "reason" {
-            self.reason = value.to_string();
-        }
-    }
-
-    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
-        if field.name() == "delay_ms" {
-            self.delay_ms = value;
-        }
-    }
-
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.message = format!("{value:?}");
-        }
-    }
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for RetryLog {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        let mut fields = RetryFields::default();
-        event.record(&mut fields);
-        if fields.message == "retrying heygen call" {
-            let reason = match fields.reason.as_str() {
-                "rate_limited" => "429 Too Many Requests".to_string(),
-                other => other.to_string(),
-            };
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((reason, Duration::from_millis(fields.delay_ms)));
-        }
-    }
 }

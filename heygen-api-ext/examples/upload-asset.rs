@@ -1,78 +1,58 @@
 //! `cargo run --example upload-asset [FILE]`: upload a file as an asset,
 //! with progress, both ways HeyGen takes files. Without FILE it uploads a
-//! small generated one.
+//! small generated one. Offline against the SDK's fake HeyGen unless
+//! `HEYGEN_API_KEY` is set.
 
-pub mod common;
+use std::path::PathBuf;
 
-use common::{Env, Out, Result};
-use heygen_api_ext::UploadProgress;
+use heygen_api_ext::testing::FakeHeyGen;
+use heygen_api_ext::{Client, UploadProgress};
+
+/// Prints a line per quarter of the file, not per chunk.
+fn progress(label: &'static str) -> impl Fn(UploadProgress) + Send + Sync + 'static {
+    let reported = std::sync::atomic::AtomicU64::new(0);
+    move |p: UploadProgress| {
+        let quarter = p.sent * 4 / p.total.max(1);
+        let last = reported.swap(quarter, std::sync::atomic::Ordering::Relaxed);
+        if quarter > last || p.sent == p.total {
+            println!("  {label}: {} of {} bytes", p.sent, p.total);
+        }
+    }
+}
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    common::main(run).await
-}
-
-fn progress(out: &Out, label: &'static str) -> impl Fn(UploadProgress) + Send + Sync + 'static {
-    let out = out.clone();
-    let reported = std::sync::Mutex::new(0u64);
-    move |p: UploadProgress| {
-        // A line per quarter, not per chunk.
-        let quarter = p.sent * 4 / p.total.max(1);
-        let mut last = reported.lock().unwrap_or_else(|e| e.into_inner());
-        if quarter > *last || p.sent == p.total {
-            *last = quarter;
-            out.line(format!("  {label}: {} of {} bytes", p.sent, p.total));
-        }
-    }
-}
-
-pub async fn run(env: Env, out: Out) -> Result<()> {
-    let conn = common::connect(&env, &out, |fake| fake).await?;
-    let client = &conn.client;
-
-    let (path, _cleanup) = match env.args.first() {
-        Some(p) => (std::path::PathBuf::from(p), None),
-        None => {
-            let dir = std::env::temp_dir().join(format!("heygen-example-{}", uuid::Uuid::new_v4()));
-            std::fs::create_dir_all(&dir)?;
-            let path = dir.join("sample.wav");
-            std::fs::write(&path, vec![0u8; 300 * 1024])?;
-            (path, Some(RemoveDir(dir)))
-        }
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let fake = FakeHeyGen::builder().start_unless_api_key().await?;
+    let client = match &fake {
+        Some(fake) => fake.client()?,
+        None => Client::from_env()?,
     };
+    let given = std::env::args().nth(1).map(PathBuf::from);
+    let path = given
+        .clone()
+        .unwrap_or(std::env::temp_dir().join("heygen-sample.wav"));
+    if given.is_none() {
+        std::fs::write(&path, vec![0u8; 300 * 1024])?;
+    }
 
     // Up to 32 MB: one multipart request.
-    let small = client
-        .upload_asset(path.as_path())
-        .on_progress(progress(&out, "multipart"))
-        .send()
-        .await?;
-    out.line(format!(
-        "uploaded {} ({}, {} bytes) as asset {}",
-        path.display(),
-        small.mime_type,
-        small.size_bytes,
-        small.asset_id
-    ));
+    let upload = client.upload_asset(path.as_path());
+    let small = upload.on_progress(progress("multipart")).send().await?;
+    let (mime, size, id) = (&small.mime_type, small.size_bytes, &small.asset_id);
+    println!(
+        "uploaded {} ({mime}, {size} bytes) as asset {id}",
+        path.display()
+    );
 
     // Any size: announce, PUT to the presigned URL, complete.
-    let large = client
-        .upload_asset_direct(path.as_path())
-        .on_progress(progress(&out, "direct"))
-        .send()
-        .await?;
-    out.line(format!(
+    let upload = client.upload_asset_direct(path.as_path());
+    let large = upload.on_progress(progress("direct")).send().await?;
+    println!(
         "direct upload: asset {} is {}",
         large.asset_id, large.status
-    ));
-    Ok(())
-}
-
-/// Removes the generated sample when done.
-struct RemoveDir(std::path::PathBuf);
-
-impl Drop for RemoveDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+    );
+    if given.is_none() {
+        std::fs::remove_file(&path)?;
     }
+    Ok(())
 }

@@ -1,111 +1,60 @@
 //! `cargo run --example webhooks [URL]`: register a webhook endpoint, read
 //! the delivery log, rotate the signing secret, and remove the endpoint.
+//! Offline against the SDK's fake HeyGen unless `HEYGEN_API_KEY` is set.
 
-pub mod common;
-
-use common::{Env, Out, Result};
-use heygen_api_ext::types;
-
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    common::main(run).await
-}
+use heygen_api_ext::prelude::*;
+use heygen_api_ext::testing::FakeHeyGen;
+use heygen_api_ext::types::WebhookEventType::{AvatarVideoFail, AvatarVideoSuccess};
+use heygen_api_ext::types::{CreateVideoFromAvatar, CreateWebhookEndpointRequest};
 
 /// Enough of a secret to tell two apart; never the whole of it.
 fn hint(secret: &str) -> String {
     format!("{}...", secret.chars().take(8).collect::<String>())
 }
 
-pub async fn run(env: Env, out: Out) -> Result<()> {
-    let conn = common::connect(&env, &out, |fake| fake).await?;
-    let client = &conn.client;
-    let url = env
-        .args
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "https://example.com/heygen-webhook".into());
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let fake = FakeHeyGen::builder().start_unless_api_key().await?;
+    let client = match &fake {
+        Some(fake) => fake.client()?,
+        None => Client::from_env()?,
+    };
+    let url = std::env::args().nth(1);
+    let url = url.unwrap_or("https://example.com/heygen-webhook".into());
 
-    let endpoint = client
-        .create_webhook_endpoint()
-        .body(types::CreateWebhookEndpointRequest {
-            url,
-            events: Some(vec![
-                types::WebhookEventType::AvatarVideoSuccess,
-                types::WebhookEventType::AvatarVideoFail,
-            ]),
-            entity_id: None,
-        })
-        .send()
-        .await?
-        .into_inner()
-        .data
-        .ok_or("createWebhookEndpoint answered without data")?;
+    let request = CreateWebhookEndpointRequest::builder()
+        .url(url)
+        .events(vec![AvatarVideoSuccess, AvatarVideoFail]);
+    let created = client.create_webhook_endpoint().body(request);
+    let endpoint = created.data().await?;
     let secret = endpoint.secret.clone().unwrap_or_default();
-    out.line(format!(
-        "registered {} for {} (secret {}; store it to verify deliveries)",
-        endpoint.endpoint_id,
-        endpoint.url,
-        hint(&secret)
-    ));
+    let (id, url, old) = (&endpoint.endpoint_id, &endpoint.url, hint(&secret));
+    println!("registered {id} for {url} (secret {old}; store it to verify deliveries)");
+    let endpoints = client.list_webhook_endpoints().data().await?;
+    println!("{} endpoint(s) registered", endpoints.len());
 
-    let endpoints = client.list_webhook_endpoints().send().await?.into_inner();
-    out.line(format!("{} endpoint(s) registered", endpoints.data.len()));
-
-    if conn.fake.is_some() {
+    if let Some(fake) = &fake {
         // Give the log something to show: a video that finishes.
-        let request: types::CreateVideoRequest = serde_json::from_value(serde_json::json!({
-            "type": "avatar", "avatar_id": "Daisy-inskirt-20220818", "script": "Webhooks!"
-        }))?;
-        let video = client
-            .create_video()
-            .body(request)
-            .send()
-            .await?
-            .into_inner()
-            .data
-            .ok_or("createVideo answered without data")?;
+        let video = CreateVideoFromAvatar::builder().avatar_id("Daisy");
+        let video = client.create_video().body(video.script("Hi!"));
+        let id = video.data().await?.video_id;
         client
-            .wait_for_video(&video.video_id)
-            .options(conn.wait_options())
+            .wait_for_video(&id)
+            .options(fake.wait_options())
             .await?;
     }
-
-    let events = client
-        .list_webhook_events()
-        .event_type(types::WebhookEventType::AvatarVideoSuccess)
-        .send()
-        .await?
-        .into_inner();
-    out.line(format!(
-        "{} avatar_video.success event(s):",
-        events.data.len()
-    ));
-    for e in &events.data {
-        out.line(format!(
-            "  {} {} at {}",
-            e.event_id, e.event_type, e.created_at
-        ));
+    let events = client.list_webhook_events().event_type(AvatarVideoSuccess);
+    let events = events.data().await?;
+    println!("{} avatar_video.success event(s):", events.len());
+    for e in &events {
+        println!("  {} {} at {}", e.event_id, e.event_type, e.created_at);
     }
 
-    let rotated = client
-        .rotate_webhook_signing_secret()
-        .endpoint_id(&endpoint.endpoint_id)
-        .send()
-        .await?
-        .into_inner()
-        .data
-        .ok_or("rotateWebhookSigningSecret answered without data")?;
-    out.line(format!(
-        "rotated the secret: {} -> {} (the old one stops working now)",
-        hint(&secret),
-        hint(&rotated.secret)
-    ));
-
-    client
-        .delete_webhook_endpoint()
-        .endpoint_id(&endpoint.endpoint_id)
-        .send()
-        .await?;
-    out.line(format!("removed {}", endpoint.endpoint_id));
+    let rotate = client.rotate_webhook_signing_secret().endpoint_id(id);
+    let new = hint(&rotate.data().await?.secret);
+    println!("rotated the secret: {old} -> {new} (the old one stops working now)");
+    let delete = client.delete_webhook_endpoint().endpoint_id(id);
+    delete.data().await?;
+    println!("removed {id}");
     Ok(())
 }

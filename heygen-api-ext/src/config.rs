@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::Client;
 use crate::error::Error;
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryEvent, RetryPolicy};
 use crate::transport::Transport;
 
 /// HeyGen's production API.
@@ -46,6 +46,33 @@ pub(crate) struct Config {
     pub timeout: Option<Duration>,
     pub idempotency_keys: bool,
     pub max_response_bytes: u64,
+    pub on_retry: Option<RetryHook>,
+}
+
+impl Config {
+    /// Says that a retry is about to happen: a tracing event, and the
+    /// caller's hook.
+    pub(crate) fn retrying(&self, event: &RetryEvent) {
+        tracing::info!(
+            attempt = event.attempt,
+            delay_ms = event.delay.as_millis() as u64,
+            reason = event.reason.as_str(),
+            "retrying heygen call"
+        );
+        if let Some(hook) = &self.on_retry {
+            (hook.0)(event);
+        }
+    }
+}
+
+/// The function [`ClientBuilder::on_retry`] installs.
+#[derive(Clone)]
+pub(crate) struct RetryHook(Arc<dyn Fn(&RetryEvent) + Send + Sync>);
+
+impl fmt::Debug for RetryHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RetryHook(..)")
+    }
 }
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
@@ -60,6 +87,7 @@ pub struct ClientBuilder {
     allow_http: bool,
     idempotency_keys: bool,
     max_response_bytes: u64,
+    on_retry: Option<RetryHook>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -74,6 +102,7 @@ impl fmt::Debug for ClientBuilder {
             .field("allow_http", &self.allow_http)
             .field("idempotency_keys", &self.idempotency_keys)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("on_retry", &self.on_retry)
             .finish()
     }
 }
@@ -90,6 +119,7 @@ impl Default for ClientBuilder {
             allow_http: false,
             idempotency_keys: true,
             max_response_bytes: 64 * 1024 * 1024,
+            on_retry: None,
         }
     }
 }
@@ -189,6 +219,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `hook` before each retry the client makes on its own (a 429
+    /// ridden out after HeyGen's `Retry-After`, a transient failure of a
+    /// call that is safe to repeat), with what failed and how long it waits.
+    /// The same facts are recorded as the tracing event
+    /// `retrying heygen call`; the hook is for showing them without a
+    /// tracing subscriber. It runs on the calling task: keep it quick.
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(RetryHook(Arc::new(hook)));
+        self
+    }
+
     /// Checks the settings and builds the client (one connection pool,
     /// shared by its clones).
     pub fn build(self) -> Result<Client, Error> {
@@ -231,6 +272,7 @@ impl ClientBuilder {
             timeout: self.timeout,
             idempotency_keys: self.idempotency_keys,
             max_response_bytes: self.max_response_bytes,
+            on_retry: self.on_retry,
         });
         let transport = Arc::new(Transport::new(config.clone()));
         let api = heygen_api::Client::new_with_client(
@@ -311,7 +353,13 @@ impl Client {
     /// A client configured from the environment: `HEYGEN_API_KEY`
     /// (required) and `HEYGEN_BASE_URL` (default `https://api.heygen.com`).
     pub fn from_env() -> Result<Client, Error> {
-        Self::builder_from(|name| std::env::var(name).ok())?.build()
+        Self::builder_from_env()?.build()
+    }
+
+    /// The builder [`from_env`](Self::from_env) uses, for more settings
+    /// before `build()`.
+    pub fn builder_from_env() -> Result<ClientBuilder, Error> {
+        Self::builder_from(|name| std::env::var(name).ok())
     }
 
     /// The builder [`from_env`](Self::from_env) uses, reading variables

@@ -228,6 +228,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 pub mod config;
+pub mod data;
 pub mod error;
 pub mod paginate;
 pub mod retry;
@@ -238,16 +239,18 @@ pub mod upload;
 pub mod wait;
 
 pub use config::ClientBuilder;
+pub use data::SendData;
 pub use error::{ApiError, Error};
 pub use heygen_api::{builder, types};
 pub use paginate::{Page, Paginated};
-pub use retry::RetryPolicy;
+pub use retry::{RetryEvent, RetryPolicy, RetryReason};
 pub use transport::IDEMPOTENCY_KEY;
 pub use upload::{AssetSource, UploadProgress};
 pub use wait::{StatusChange, WaitOptions};
 
 /// What most programs need: `use heygen_api_ext::prelude::*;`.
 pub mod prelude {
+    pub use crate::data::SendData as _;
     pub use crate::paginate::Paginated as _;
     pub use crate::{Client, Error};
 }

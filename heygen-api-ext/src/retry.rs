@@ -56,6 +56,44 @@ pub enum RetryReason {
     Connection,
 }
 
+impl RetryReason {
+    /// A short label, as tracing records it (`rate_limited`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetryReason::RateLimited => "rate_limited",
+            RetryReason::TransientStatus(_) => "transient_status",
+            RetryReason::Connection => "connection",
+        }
+    }
+}
+
+impl std::fmt::Display for RetryReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RetryReason::RateLimited => f.write_str("429 Too Many Requests"),
+            RetryReason::TransientStatus(s) => write!(f, "HTTP {s}"),
+            RetryReason::Connection => f.write_str("a broken connection"),
+        }
+    }
+}
+
+/// A retry the client is about to make, as handed to the hook set with
+/// [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry) (and
+/// recorded as the tracing event `retrying heygen call`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryEvent {
+    /// The spec's operation id (`createVideo`).
+    pub operation: &'static str,
+    /// Which retry this is: 1 for the second attempt.
+    pub attempt: u32,
+    /// Why the previous attempt is being repeated.
+    pub reason: RetryReason,
+    /// How long the client waits first: HeyGen's `Retry-After` (plus a
+    /// little jitter) after a 429, else the backoff.
+    pub delay: Duration,
+}
+
 /// Whether a request may safely be sent again: its method is idempotent,
 /// or it is a POST/PATCH that carries an `Idempotency-Key` the operation
 /// honours (HeyGen replays the stored result instead of running it twice).

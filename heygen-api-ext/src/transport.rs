@@ -17,7 +17,7 @@ use tracing::Instrument;
 
 use crate::config::Config;
 use crate::error::{self, BodyTooLarge, SYNTHESIZED_HEADER};
-use crate::retry::{self, RetryReason};
+use crate::retry;
 
 /// The `Idempotency-Key` header.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -213,12 +213,12 @@ impl Transport {
             if deadline.is_some_and(|d| Instant::now() + delay >= d) {
                 return self.finish(result).await;
             }
-            tracing::info!(
+            self.config.retrying(&retry::RetryEvent {
+                operation: op.map(|o| o.id).unwrap_or("unknown"),
                 attempt,
-                delay_ms = delay.as_millis() as u64,
-                reason = reason_str(reason),
-                "retrying heygen call"
-            );
+                reason,
+                delay,
+            });
             drop(result);
             tokio::time::sleep(delay).await;
         }
@@ -270,14 +270,6 @@ impl Transport {
 /// wait shown to a tenth of a second still reads as what HeyGen asked.)
 fn retry_after_jitter(wait: Duration, cap: Duration) -> Duration {
     (wait / 20).min(cap).mul_f64(fastrand::f64())
-}
-
-fn reason_str(r: RetryReason) -> &'static str {
-    match r {
-        RetryReason::RateLimited => "rate_limited",
-        RetryReason::TransientStatus(_) => "transient_status",
-        RetryReason::Connection => "connection",
-    }
 }
 
 /// HeyGen's `{"error": {"code": ..., "message": ...}}`, as the generated

@@ -31,9 +31,10 @@ use heygen_api::types::{self, ErrorEnvelope};
 use progenitor_client::{ClientInfo, ResponseValue};
 use reqwest::header::{HeaderName, HeaderValue};
 
+use crate::data::{SendData as _, missing_data};
 use crate::error::{self, ApiError};
+use crate::retry::{RetryEvent, RetryReason};
 use crate::transport::Transport;
-use crate::wait::missing_data;
 use crate::{Client, Error};
 
 /// The largest file `POST /v3/assets` takes (HeyGen documents 32 MB);
@@ -372,19 +373,22 @@ impl<'a> UploadAsset<'a> {
                     .unwrap_or_else(|| config.retry.backoff(retries));
                 if delay <= config.retry.max_retry_after {
                     retries += 1;
-                    tracing::info!(
-                        attempt = retries,
-                        delay_ms = delay.as_millis() as u64,
-                        reason = "rate_limited",
-                        "retrying heygen call"
-                    );
+                    config.retrying(&RetryEvent {
+                        operation: UPLOAD_ASSET.id,
+                        attempt: retries,
+                        reason: RetryReason::RateLimited,
+                        delay,
+                    });
                     drop(response);
                     tokio::time::sleep(delay).await;
                     continue;
                 }
             }
+            let status = response.status().as_u16();
             let uploaded: types::UploadedAssetResponse = decode(response).await?;
-            return uploaded.data.ok_or_else(|| missing_data("uploadAsset"));
+            return uploaded
+                .data
+                .ok_or_else(|| missing_data("uploadAsset", status));
         }
     }
 }
@@ -410,19 +414,16 @@ impl<'a> DirectUpload<'a> {
             ))
         })?;
         let client = self.client;
-        let created = client
-            .create_asset_upload()
-            .body(types::CreateAssetUploadRequest {
-                checksum_sha256: self.checksum_sha256.clone(),
-                content_type: resolved.content_type.clone(),
-                filename: resolved.filename.clone(),
-                size_bytes: size,
-            })
-            .send()
-            .await?
-            .into_inner()
-            .data
-            .ok_or_else(|| missing_data("createAssetUpload"))?;
+        let mut announce = types::CreateAssetUploadRequest::builder()
+            .content_type(resolved.content_type.clone())
+            .filename(resolved.filename.clone())
+            .size_bytes(size);
+        let mut complete = types::CompleteAssetUploadRequest::builder();
+        if let Some(sum) = self.checksum_sha256 {
+            announce = announce.checksum_sha256(sum.clone());
+            complete = complete.checksum_sha256(sum);
+        }
+        let created = client.create_asset_upload().body(announce).data().await?;
         if created.max_bytes < size {
             return Err(invalid(format!(
                 "upload_asset_direct: {} is {size} bytes; HeyGen accepts at most {} for asset {} (nothing was uploaded)",
@@ -440,14 +441,9 @@ impl<'a> DirectUpload<'a> {
         client
             .complete_asset_upload()
             .asset_id(created.asset_id.clone())
-            .body(types::CompleteAssetUploadRequest {
-                checksum_sha256: self.checksum_sha256,
-            })
-            .send()
-            .await?
-            .into_inner()
-            .data
-            .ok_or_else(|| missing_data("completeAssetUpload"))
+            .body(complete)
+            .data()
+            .await
     }
 }
 

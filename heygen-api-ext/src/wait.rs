@@ -28,6 +28,7 @@ use heygen_api::hooks::BoxFuture;
 use heygen_api::{open_enums, types};
 use tokio::time::Instant;
 
+use crate::data::SendData as _;
 use crate::{Client, Error};
 
 /// Called with each status change a waiter sees.
@@ -279,31 +280,10 @@ impl<'a, T: Send + 'a> IntoFuture for Wait<'a, T> {
     }
 }
 
-/// A `{"data": ...}` response without its `data`.
-pub(crate) fn missing_data(what: &str) -> Error {
-    Error::Decode {
-        status: Some(200),
-        excerpt: String::new(),
-        source: <serde_json::Error as serde::de::Error>::custom(format!(
-            "the {what} response has no `data`"
-        )),
-    }
-}
-
 fn video() -> JobKind<types::Video> {
     JobKind {
         name: "video",
-        fetch: |c, id| {
-            Box::pin(async move {
-                c.get_video()
-                    .video_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("video"))
-            })
-        },
+        fetch: |c, id| Box::pin(async move { c.get_video().video_id(id).data().await }),
         read: |v| {
             let outcome = match v.status {
                 open_enums::VideoStatus::Completed => Outcome::Finished,
@@ -322,15 +302,7 @@ fn video_agent_session() -> JobKind<types::VideoAgentSession> {
     JobKind {
         name: "video agent session",
         fetch: |c, id| {
-            Box::pin(async move {
-                c.get_video_agent_session()
-                    .session_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("video agent session"))
-            })
+            Box::pin(async move { c.get_video_agent_session().session_id(id).data().await })
         },
         read: |s| {
             use open_enums::VideoAgentSessionStatus as S;
@@ -363,11 +335,8 @@ fn video_translation() -> JobKind<types::VideoTranslation> {
             Box::pin(async move {
                 c.get_video_translation()
                     .video_translation_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("video translation"))
+                    .data()
+                    .await
             })
         },
         read: |t| {
@@ -385,17 +354,7 @@ fn video_translation() -> JobKind<types::VideoTranslation> {
 fn lipsync() -> JobKind<types::Lipsync> {
     JobKind {
         name: "lipsync",
-        fetch: |c, id| {
-            Box::pin(async move {
-                c.get_lipsync()
-                    .lipsync_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("lipsync"))
-            })
-        },
+        fetch: |c, id| Box::pin(async move { c.get_lipsync().lipsync_id(id).data().await }),
         read: |l| {
             use open_enums::LipsyncStatus as S;
             let outcome = match l.status {
@@ -412,15 +371,7 @@ fn proofread() -> JobKind<types::Proofread> {
     JobKind {
         name: "proofread",
         fetch: |c, id| {
-            Box::pin(async move {
-                c.get_proofread_session()
-                    .proofread_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("proofread"))
-            })
+            Box::pin(async move { c.get_proofread_session().proofread_id(id).data().await })
         },
         read: |p| {
             use open_enums::ProofreadStatus as S;
@@ -437,17 +388,7 @@ fn proofread() -> JobKind<types::Proofread> {
 fn background_removal() -> JobKind<types::BackgroundRemoval> {
     JobKind {
         name: "background removal",
-        fetch: |c, id| {
-            Box::pin(async move {
-                c.get_background_removal()
-                    .job_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("background removal"))
-            })
-        },
+        fetch: |c, id| Box::pin(async move { c.get_background_removal().job_id(id).data().await }),
         // The spec gives no enum here; its description lists pending,
         // processing, completed, failed and deleted.
         read: |b| {
@@ -468,17 +409,7 @@ fn background_removal() -> JobKind<types::BackgroundRemoval> {
 fn ai_clipping() -> JobKind<types::AiClipping> {
     JobKind {
         name: "AI clipping",
-        fetch: |c, id| {
-            Box::pin(async move {
-                c.get_ai_clipping()
-                    .job_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("AI clipping"))
-            })
-        },
+        fetch: |c, id| Box::pin(async move { c.get_ai_clipping().job_id(id).data().await }),
         read: |j| {
             use open_enums::AiClippingStatus as S;
             let outcome = match j.status {
@@ -501,17 +432,7 @@ fn ai_clipping() -> JobKind<types::AiClipping> {
 fn voice() -> JobKind<types::VoiceDetail> {
     JobKind {
         name: "voice",
-        fetch: |c, id| {
-            Box::pin(async move {
-                c.get_voice()
-                    .voice_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("voice"))
-            })
-        },
+        fetch: |c, id| Box::pin(async move { c.get_voice().voice_id(id).data().await }),
         read: |v| {
             use open_enums::VoiceStatus as S;
             let outcome = match &v.status {
@@ -556,17 +477,7 @@ fn avatar_outcome(
 fn avatar_group() -> JobKind<types::AvatarGroup> {
     JobKind {
         name: "avatar group",
-        fetch: |c, id| {
-            Box::pin(async move {
-                c.get_avatar_group()
-                    .group_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("avatar group"))
-            })
-        },
+        fetch: |c, id| Box::pin(async move { c.get_avatar_group().group_id(id).data().await }),
         read: |g| avatar_outcome(g.status.as_ref(), g.error.as_ref()),
     }
 }
@@ -574,17 +485,7 @@ fn avatar_group() -> JobKind<types::AvatarGroup> {
 fn avatar_look() -> JobKind<types::AvatarLook> {
     JobKind {
         name: "avatar look",
-        fetch: |c, id| {
-            Box::pin(async move {
-                c.get_avatar_look()
-                    .look_id(id)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .data
-                    .ok_or_else(|| missing_data("avatar look"))
-            })
-        },
+        fetch: |c, id| Box::pin(async move { c.get_avatar_look().look_id(id).data().await }),
         read: |l| avatar_outcome(l.status.as_ref(), l.error.as_ref()),
     }
 }

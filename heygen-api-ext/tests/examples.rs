@@ -1,69 +1,102 @@
-//! Every example in `examples/`, run offline against the fake HeyGen
-//! server, its output checked. The example sources are compiled into this
-//! test, so `cargo test` runs them without spawning cargo.
+//! Every example in `examples/`, run as the program a user runs (`cargo
+//! test` builds them beside this test), offline or pointed at a fake of
+//! the test's own through `HEYGEN_API_KEY` and `HEYGEN_BASE_URL`, its
+//! output checked.
 
-// Each example brings its own `common` module, as it would as a binary.
-#![allow(clippy::duplicate_mod)]
-
-#[allow(dead_code)]
-#[path = "../examples/quickstart.rs"]
-mod quickstart;
-
-#[allow(dead_code)]
-#[path = "../examples/create-and-wait.rs"]
-mod create_and_wait;
-
-#[allow(dead_code)]
-#[path = "../examples/paginate.rs"]
-mod paginate;
-
-#[allow(dead_code)]
-#[path = "../examples/upload-asset.rs"]
-mod upload_asset;
-
-#[allow(dead_code)]
-#[path = "../examples/webhooks.rs"]
-mod webhooks;
+use std::path::PathBuf;
+use std::process::Command;
 
 use heygen_api_ext::testing::FakeHeyGen;
 
-const OFFLINE: &str =
-    "No HEYGEN_API_KEY set: using the built-in fake HeyGen server at http://127.0.0.1:";
+const OFFLINE: &str = "No HEYGEN_API_KEY set: using the built-in fake HeyGen at http://127.0.0.1:";
+
+/// `target/<profile>/examples/<name>`: this test runs from `.../deps/`.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps");
+    let path = dir.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: `cargo test` builds the examples",
+        path.display()
+    );
+    path
+}
+
+/// Runs an example without HeyGen variables (plus `vars`); its stdout lines.
+fn run(name: &str, args: &[&str], vars: &[(&str, &str)]) -> Vec<String> {
+    let mut command = Command::new(example(name));
+    command.args(args);
+    for var in [
+        "HEYGEN_API_KEY",
+        "HEYGEN_BASE_URL",
+        "HEYGEN_AVATAR_ID",
+        "HEYGEN_AGENT_PROMPT",
+    ] {
+        command.env_remove(var);
+    }
+    command.envs(vars.iter().copied());
+    let out = command.output().expect("running the example");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{name} failed: {}\nstdout:\n{stdout}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout.lines().map(str::to_string).collect()
+}
 
 #[test]
 fn every_example_is_run_here() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
     let mut found: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
-        .filter_map(|e| {
-            let name = e.unwrap().file_name().into_string().unwrap();
-            name.strip_suffix(".rs").map(str::to_string)
-        })
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     found.sort();
     assert_eq!(
         found,
         [
-            "create-and-wait",
-            "paginate",
-            "quickstart",
-            "upload-asset",
-            "webhooks"
+            "create-and-wait.rs",
+            "paginate.rs",
+            "quickstart.rs",
+            "upload-asset.rs",
+            "webhooks.rs"
         ],
-        "a new example needs a test in tests/examples.rs"
+        "a new example needs a test in tests/examples.rs; an example is one file a user can copy"
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn quickstart_lists_sessions_survives_a_429_and_prints_the_url() {
-    use quickstart::common::{Env, Out};
-    let out = Out::captured();
+#[test]
+fn examples_are_short_and_build_requests_without_json() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let limit = if name == "quickstart.rs" { 80 } else { 61 };
+        assert!(
+            text.lines().count() <= limit,
+            "{name} has {} lines",
+            text.lines().count()
+        );
+        assert!(!text.contains("json!"), "{name} builds JSON by hand");
+        assert!(
+            !text.contains("mod "),
+            "{name} leans on a module a user would not have"
+        );
+    }
+}
+
+#[test]
+fn quickstart_lists_sessions_survives_a_429_and_prints_the_url() {
     let started = std::time::Instant::now();
-    quickstart::run(Env::offline(&[]), out.clone())
-        .await
-        .unwrap();
+    let lines = run("quickstart", &[], &[]);
     assert!(started.elapsed().as_secs() < 20, "a few seconds offline");
-    let lines = out.lines();
     assert!(
         lines[0].starts_with(OFFLINE),
         "the first line says so: {lines:?}"
@@ -72,8 +105,8 @@ async fn quickstart_lists_sessions_survives_a_429_and_prints_the_url() {
     assert!(lines[2].contains("Sample session 45"), "{lines:?}");
     let retried = lines
         .iter()
-        .position(|l| l.contains("429 Too Many Requests") && l.contains("waited 1.0 s"))
-        .expect("the retry it rode out");
+        .position(|l| l == "createVideo: 429 Too Many Requests; the SDK retries in 1.0s")
+        .expect("the retry it rode out, through ClientBuilder::on_retry");
     let created = lines
         .iter()
         .position(|l| l.starts_with("Created video vid_"))
@@ -98,17 +131,14 @@ async fn quickstart_lists_sessions_survives_a_429_and_prints_the_url() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn quickstart_with_a_key_talks_to_heygen_base_url() {
-    use quickstart::common::{Env, Out};
     // "The real API" here is a fake of the test's own, reached the way a
     // user reaches HeyGen: HEYGEN_API_KEY and HEYGEN_BASE_URL.
     let server = FakeHeyGen::builder().sessions(3).start().await.unwrap();
-    let out = Out::captured();
-    let env = Env::with_vars(&[
+    let vars = [
         ("HEYGEN_API_KEY", server.api_key()),
         ("HEYGEN_BASE_URL", server.base_url()),
-    ]);
-    quickstart::run(env, out.clone()).await.unwrap();
-    let lines = out.lines();
+    ];
+    let lines = tokio::task::block_in_place(|| run("quickstart", &[], &vars));
     assert_eq!(lines[0], format!("Using HeyGen at {}", server.base_url()));
     assert_eq!(lines[1], "3 video agent sessions; the newest:");
     assert!(
@@ -124,33 +154,25 @@ async fn quickstart_with_a_key_talks_to_heygen_base_url() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn create_and_wait_follows_the_session_to_its_video() {
-    use create_and_wait::common::{Env, Out};
-    let out = Out::captured();
-    create_and_wait::run(Env::offline(&[]), out.clone())
-        .await
-        .unwrap();
-    let lines = out.lines();
-    assert!(lines[0].starts_with(OFFLINE));
-    assert!(lines[1].ends_with(" is thinking"), "{lines:?}");
+#[test]
+fn create_and_wait_follows_the_session_to_its_video() {
+    let lines = run("create-and-wait", &[], &[]);
+    assert!(lines[0].ends_with(" is thinking"), "{lines:?}");
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("video agent session") && l.ends_with(": completed"))
+            .any(|l| l.contains("video agent session") && l.ends_with(": completed")),
+        "{lines:?}"
     );
     let last = lines.last().unwrap();
     assert!(last.contains(" is completed: http://127.0.0.1:"), "{last}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn paginate_walks_every_page_three_ways() {
-    use paginate::common::{Env, Out};
-    let out = Out::captured();
-    paginate::run(Env::offline(&[]), out.clone()).await.unwrap();
-    let lines = out.lines();
+#[test]
+fn paginate_walks_every_page_three_ways() {
+    let lines = run("paginate", &[], &[]);
     assert_eq!(
-        lines[1..],
+        lines,
         [
             "page 1: 20 sessions, more: true",
             "page 2: 20 sessions, more: true",
@@ -161,26 +183,18 @@ async fn paginate_walks_every_page_three_ways() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn upload_asset_uploads_both_ways_with_progress() {
-    use upload_asset::common::{Env, Out};
-    let out = Out::captured();
-    upload_asset::run(Env::offline(&[]), out.clone())
-        .await
-        .unwrap();
-    let lines = out.lines();
-    assert!(
-        lines.contains(&"  multipart: 307200 of 307200 bytes".to_string()),
-        "{lines:?}"
-    );
-    assert!(
-        lines.contains(&"  direct: 307200 of 307200 bytes".to_string()),
-        "{lines:?}"
-    );
+#[test]
+fn upload_asset_uploads_both_ways_with_progress() {
+    let lines = run("upload-asset", &[], &[]);
+    for way in ["multipart", "direct"] {
+        let done = format!("  {way}: 307200 of 307200 bytes");
+        assert!(lines.contains(&done), "{lines:?}");
+    }
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("(audio/wav, 307200 bytes) as asset asset_"))
+            .any(|l| l.contains("(audio/wav, 307200 bytes) as asset asset_")),
+        "{lines:?}"
     );
     assert!(
         lines.last().unwrap().ends_with(" is processing"),
@@ -190,36 +204,28 @@ async fn upload_asset_uploads_both_ways_with_progress() {
     // A file named on the command line.
     let path = std::env::temp_dir().join(format!("heygen-example-arg-{}.png", std::process::id()));
     std::fs::write(&path, [9u8; 1234]).unwrap();
-    let out = Out::captured();
-    let arg = path.to_string_lossy().into_owned();
-    let result = upload_asset::run(Env::offline(&[&arg]), out.clone()).await;
+    let lines = run("upload-asset", &[&path.to_string_lossy()], &[]);
+    assert!(path.exists(), "a file the user named is not removed");
     let _ = std::fs::remove_file(&path);
-    result.unwrap();
     assert!(
-        out.lines()
-            .iter()
-            .any(|l| l.contains("(image/png, 1234 bytes)")),
-        "{:?}",
-        out.lines()
+        lines.iter().any(|l| l.contains("(image/png, 1234 bytes)")),
+        "{lines:?}"
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn webhooks_registers_lists_events_rotates_and_removes() {
-    use webhooks::common::{Env, Out};
-    let out = Out::captured();
-    webhooks::run(Env::offline(&[]), out.clone()).await.unwrap();
-    let lines = out.lines();
-    assert!(lines[1].starts_with("registered ep_"), "{lines:?}");
-    assert!(lines[1].contains("for https://example.com/heygen-webhook"));
-    assert_eq!(lines[2], "1 endpoint(s) registered");
-    assert_eq!(lines[3], "1 avatar_video.success event(s):");
-    assert!(lines[4].contains(" avatar_video.success at "), "{lines:?}");
+#[test]
+fn webhooks_registers_lists_events_rotates_and_removes() {
+    let lines = run("webhooks", &[], &[]);
+    assert!(lines[0].starts_with("registered ep_"), "{lines:?}");
+    assert!(lines[0].contains("for https://example.com/heygen-webhook"));
+    assert_eq!(lines[1], "1 endpoint(s) registered");
+    assert_eq!(lines[2], "1 avatar_video.success event(s):");
+    assert!(lines[3].contains(" avatar_video.success at "), "{lines:?}");
     assert!(
-        lines[5].starts_with("rotated the secret: whsec_"),
+        lines[4].starts_with("rotated the secret: whsec_"),
         "{lines:?}"
     );
-    assert!(lines[6].starts_with("removed ep_"));
+    assert!(lines[5].starts_with("removed ep_"));
     // A secret is never printed whole.
     assert!(
         lines

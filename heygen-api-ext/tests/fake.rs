@@ -256,11 +256,11 @@ async fn webhook_endpoints_and_the_event_log() {
     let client = fake.client_builder().without_timeouts().build().unwrap();
     let created = client
         .create_webhook_endpoint()
-        .body(types::CreateWebhookEndpointRequest {
-            url: "https://example.com/heygen".into(),
-            events: Some(vec![types::WebhookEventType::AvatarVideoSuccess]),
-            entity_id: None,
-        })
+        .body(
+            types::CreateWebhookEndpointRequest::builder()
+                .url("https://example.com/heygen")
+                .events(vec![types::WebhookEventType::AvatarVideoSuccess]),
+        )
         .send()
         .await
         .unwrap()
@@ -290,11 +290,7 @@ async fn webhook_endpoints_and_the_event_log() {
 
     let bad: Error = client
         .create_webhook_endpoint()
-        .body(types::CreateWebhookEndpointRequest {
-            url: "example.com".into(),
-            events: None,
-            entity_id: None,
-        })
+        .body(types::CreateWebhookEndpointRequest::builder().url("example.com"))
         .send()
         .await
         .unwrap_err()
@@ -471,11 +467,7 @@ async fn every_response_the_fake_sends_matches_the_spec() {
     // Webhooks.
     let endpoint = client
         .create_webhook_endpoint()
-        .body(types::CreateWebhookEndpointRequest {
-            url: "https://example.com/hook".into(),
-            events: None,
-            entity_id: None,
-        })
+        .body(types::CreateWebhookEndpointRequest::builder().url("https://example.com/hook"))
         .send()
         .await
         .unwrap()
@@ -485,10 +477,10 @@ async fn every_response_the_fake_sends_matches_the_spec() {
     let _ = client
         .update_webhook_endpoint()
         .endpoint_id(&endpoint.endpoint_id)
-        .body(types::UpdateWebhookEndpointRequest {
-            url: None,
-            events: Some(vec![types::WebhookEventType::VideoAgentSuccess]),
-        })
+        .body(
+            types::UpdateWebhookEndpointRequest::builder()
+                .events(vec![types::WebhookEventType::VideoAgentSuccess]),
+        )
         .send()
         .await
         .unwrap();
@@ -545,12 +537,12 @@ async fn every_response_the_fake_sends_matches_the_spec() {
     assert_eq!(direct.size_bytes, 5000);
     let _ = client
         .create_asset_upload()
-        .body(types::CreateAssetUploadRequest {
-            checksum_sha256: None,
-            content_type: "video/mp4".into(),
-            filename: "x.mp4".into(),
-            size_bytes: 0,
-        })
+        .body(
+            types::CreateAssetUploadRequest::builder()
+                .content_type("video/mp4")
+                .filename("x.mp4")
+                .size_bytes(0),
+        )
         .send()
         .await
         .unwrap_err();

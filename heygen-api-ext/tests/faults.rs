@@ -163,11 +163,8 @@ async fn reset_before_the_response_is_a_connection_error_after_bounded_retries()
         assert_eq!(server.hits(), 3, "a GET is tried max_retries + 1 times");
 
         // A create without an idempotency key is never sent twice.
-        let body = heygen_api_ext::types::CreateWebhookEndpointRequest {
-            url: "https://example.com/hook".into(),
-            events: None,
-            entity_id: None,
-        };
+        let body = heygen_api_ext::types::CreateWebhookEndpointRequest::builder()
+            .url("https://example.com/hook");
         let err: Error = client
             .create_webhook_endpoint()
             .body(body)

@@ -29,12 +29,8 @@ async fn time_sessions_call(server: &Scripted) -> Duration {
     started.elapsed()
 }
 
-fn new_endpoint() -> heygen_api_ext::types::CreateWebhookEndpointRequest {
-    heygen_api_ext::types::CreateWebhookEndpointRequest {
-        url: "https://example.com/hook".into(),
-        events: None,
-        entity_id: None,
-    }
+fn new_endpoint() -> heygen_api_ext::types::builder::CreateWebhookEndpointRequest {
+    heygen_api_ext::types::CreateWebhookEndpointRequest::builder().url("https://example.com/hook")
 }
 
 fn endpoint_ok() -> Reply {
@@ -376,10 +372,8 @@ async fn delete_is_retried_patch_without_key_is_not() {
     assert_eq!(server.requests()[1].method, "DELETE");
 
     let server = Scripted::start(vec![Reply::error(503, "e", "busy"), endpoint_ok()]).await;
-    let body = heygen_api_ext::types::UpdateWebhookEndpointRequest {
-        events: None,
-        url: Some("https://example.com/new".into()),
-    };
+    let body = heygen_api_ext::types::UpdateWebhookEndpointRequest::builder()
+        .url("https://example.com/new".to_string());
     let err: Error = client(&server)
         .update_webhook_endpoint()
         .endpoint_id("ep_1")

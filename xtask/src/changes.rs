@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::normalize::{METHODS, escape};
 use crate::open_enums;
@@ -434,12 +434,22 @@ fn compare_schema(
             );
         }
     }
-    // Union variants (inlined, tagged): compared by tag.
+    // Union variants: compared by tag value (the discriminator's mapping,
+    // or the one-value tag an inline branch carries).
     let variants = |s: &Value| -> BTreeMap<String, Value> {
         let tag = s
             .pointer("/discriminator/propertyName")
             .and_then(Value::as_str)
             .unwrap_or_default();
+        if let Some(mapping) = s
+            .pointer("/discriminator/mapping")
+            .and_then(Value::as_object)
+        {
+            return mapping
+                .iter()
+                .map(|(value, r)| (value.clone(), json!({"$ref": r})))
+                .collect();
+        }
         s.get("oneOf")
             .and_then(Value::as_array)
             .into_iter()
@@ -459,9 +469,11 @@ fn compare_schema(
     let (ovs, nvs) = (variants(o), variants(n));
     for (tag, nb) in &nvs {
         match ovs.get(tag) {
+            // The union enums are `#[non_exhaustive]`: a match on one
+            // already has a wildcard arm, so a new variant breaks nobody.
             None => push(
                 out,
-                dir.response,
+                false,
                 format!("union `{at}`: variant `{tag}` added ({})", dir.label()),
             ),
             Some(ob) => compare_schema(&format!("{at}::{tag}"), ob, nb, dir, open, out),

@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use anyhow::{Context, Result};
 use heck::{ToPascalCase, ToSnakeCase};
 
-use crate::glue::generic_arg;
+use crate::glue::{generic_arg, outside_heygen_api};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -246,7 +246,7 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
                         name: name.to_string(),
                         location: location.to_string(),
                         setter,
-                        ty: ty.clone(),
+                        ty: outside_heygen_api(ty),
                     }),
                     _ => missing.push(format!(
                         "{id}: {location} parameter `{name}` has no builder setter `{setter}`"
@@ -255,7 +255,7 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
             }
             let body = match (op.get("requestBody"), setters.get("body")) {
                 (None, _) => None,
-                (Some(_), Some(Some(ty))) => Some(ty.clone()),
+                (Some(_), Some(Some(ty))) => Some(outside_heygen_api(ty)),
                 (Some(_), _) => {
                     missing.push(format!("{id}: request body has no builder setter `body`"));
                     None

@@ -11,7 +11,7 @@ use quote::quote;
 use sha2::{Digest, Sha256};
 
 use crate::normalize::{self, HAND_WRITTEN};
-use crate::{changes, glue, names, open_enums, unions};
+use crate::{bodies, builders, changes, glue, names, open_enums, unions};
 
 pub struct RegenArgs {
     pub check: bool,
@@ -38,6 +38,10 @@ pub struct Prepared {
     pub normalized: normalize::Normalized,
     /// Response-only enums, generated open in the workspace crate.
     pub open_enums: Vec<open_enums::OpenEnum>,
+    /// Discriminated unions, emitted as tagged enums over their branch structs.
+    pub unions: Vec<unions::Union>,
+    /// Optional bodies an operation builder starts empty.
+    pub optional_bodies: bodies::OptionalBodies,
 }
 
 pub fn prepare(path: &Path, display_path: &str) -> Result<Prepared> {
@@ -53,8 +57,10 @@ pub fn prepare_text(text: &str, display_path: &str) -> Result<Prepared> {
         .with_context(|| format!("{display_path} is not valid YAML"))?;
     let mut normalized = normalize::normalize(raw, HAND_WRITTEN)
         .with_context(|| format!("normalizing {display_path}"))?;
-    let union_notes = unions::inline_tagged_unions(&mut normalized.doc);
+    let (unions, union_notes) = unions::tagged_unions(&mut normalized.doc);
     normalized.notes.extend(union_notes);
+    let (optional_bodies, body_notes) = bodies::optional_bodies(&normalized.doc);
+    normalized.notes.extend(body_notes);
     let param_notes = names::name_shared_parameter_types(&mut normalized.doc);
     normalized.notes.extend(param_notes);
     let open_enums = open_enums::open_enums(&mut normalized.doc);
@@ -66,6 +72,8 @@ pub fn prepare_text(text: &str, display_path: &str) -> Result<Prepared> {
         spec,
         normalized,
         open_enums,
+        unions,
+        optional_bodies,
     })
 }
 
@@ -259,8 +267,8 @@ fn header(prepared: &Prepared, what: &str) -> String {
 /// Every file regen owns in the workspace: `(path relative to the root, content)`.
 pub fn workspace_outputs(prepared: &Prepared) -> Result<Vec<(String, String)>> {
     let open = &prepared.open_enums;
-    let client = generate_client(&prepared.spec, Some(quote!(crate::hooks::Inner)), open)?;
-    let mock = generate_mock(&prepared.spec, "crate", open)?;
+    let client = generate_client(prepared, Some(quote!(crate::hooks::Inner)), open)?;
+    let mock = generate_mock(prepared, "crate", open)?;
     let ops = glue::Operations::from_doc(&prepared.normalized.doc, &prepared.normalized)?;
     Ok(vec![
         (
@@ -299,6 +307,14 @@ pub fn workspace_outputs(prepared: &Prepared) -> Result<Vec<(String, String)>> {
             ),
         ),
         (
+            "heygen-api-ext/src/data/generated.rs".into(),
+            format!(
+                "{}{}",
+                header(prepared, "data payload glue"),
+                ops.data_rs(&client)?
+            ),
+        ),
+        (
             "tests/src/generated.rs".into(),
             format!(
                 "{}{}",
@@ -312,6 +328,7 @@ pub fn workspace_outputs(prepared: &Prepared) -> Result<Vec<(String, String)>> {
 fn settings(
     inner: Option<proc_macro2::TokenStream>,
     open: &[open_enums::OpenEnum],
+    prepared: &Prepared,
 ) -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     for e in open {
@@ -319,6 +336,15 @@ fn settings(
             &e.name,
             format!("crate::open_enums::{}", e.name),
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    for (component, path) in unions::replacements(&prepared.unions) {
+        settings.with_replacement(&component, path, std::iter::empty());
+    }
+    for component in &prepared.optional_bodies.components {
+        settings.with_patch(
+            component,
+            progenitor::TypePatch::default().with_derive("Default"),
         );
     }
     settings
@@ -389,39 +415,61 @@ fn raw_gen(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         .collect()
 }
 
-fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String> {
-    let file: syn::File =
-        syn::parse2(raw_gen(tokens)).context("progenitor produced unparsable Rust")?;
-    Ok(prettyplease::unparse(&file))
+fn parse_tokens(tokens: proc_macro2::TokenStream) -> Result<syn::File> {
+    syn::parse2(raw_gen(tokens)).context("progenitor produced unparsable Rust")
+}
+
+/// What the generated types module gets besides typify's output, and what
+/// changes in it: structs built through builders only (see [`builders`]),
+/// the tagged unions, and optional bodies that start from their empty value.
+fn finish_client(file: &mut syn::File, prepared: &Prepared) -> Result<()> {
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+        .context("progenitor generated no `types` module")?;
+    builders::builders_only(types);
+    let unions: syn::File = syn::parse2(unions::union_items(&prepared.unions))
+        .context("the tagged unions are not valid Rust")?;
+    types.extend(unions.items);
+    bodies::start_from_default(file, &prepared.optional_bodies.builders);
+    Ok(())
 }
 
 pub fn generate_client(
-    spec: &openapiv3::OpenAPI,
+    prepared: &Prepared,
     inner: Option<proc_macro2::TokenStream>,
     open: &[open_enums::OpenEnum],
 ) -> Result<String> {
-    let settings = settings(inner, open);
-    let tokens = run_progenitor("client", || Generator::new(&settings).generate_tokens(spec))?;
-    format_tokens(tokens)
+    let settings = settings(inner, open, prepared);
+    let tokens = run_progenitor("client", || {
+        Generator::new(&settings).generate_tokens(&prepared.spec)
+    })?;
+    let mut file = parse_tokens(tokens)?;
+    finish_client(&mut file, prepared)?;
+    Ok(prettyplease::unparse(&file))
 }
 
 pub fn generate_mock(
-    spec: &openapiv3::OpenAPI,
+    prepared: &Prepared,
     crate_path: &str,
     open: &[open_enums::OpenEnum],
 ) -> Result<String> {
-    let settings = settings(None, open);
+    let settings = settings(None, open, prepared);
     let tokens = run_progenitor("httpmock helpers", || {
-        Generator::new(&settings).httpmock(spec, crate_path)
+        Generator::new(&settings).httpmock(&prepared.spec, crate_path)
     })?;
-    format_tokens(tokens)
+    Ok(prettyplease::unparse(&parse_tokens(tokens)?))
 }
 
 /// A crate of its own from any spec: for trying a new spec version.
 fn write_standalone_crate(prepared: &Prepared, dir: &Path) -> Result<()> {
     // Open enums need heygen-api's `open_enum!`; a standalone crate keeps
     // typify's closed enums.
-    let client = generate_client(&prepared.spec, None, &[])?;
+    let client = generate_client(prepared, None, &[])?;
     let name = dir
         .file_name()
         .and_then(|n| n.to_str())

@@ -326,6 +326,52 @@ impl Operations {
     }
 }
 
+impl Operations {
+    /// `heygen-api-ext/src/data/generated.rs`: a `SendData` impl for every
+    /// operation, handing back the response's `data` payload (the whole
+    /// response where it has none). Read from the generated client, like
+    /// the pagination glue.
+    pub fn data_rs(&self, client_src: &str) -> Result<String> {
+        let file: syn::File = syn::parse_str(client_src).context("parsing the generated client")?;
+        let types = TypeIndex::new(&file);
+        let mut s = String::new();
+        writeln!(
+            s,
+            "//! `SendData` for every operation of the spec.\n\n\
+             use std::future::Future;\n\n\
+             use heygen_api::builder;\n\
+             #[allow(unused_imports)]\n\
+             use heygen_api::types;\n\n\
+             use super::{{SendData, payload}};\n\
+             use crate::Error;\n"
+        )?;
+        for op in &self.ops {
+            let builder = op.builder_name();
+            let Some(response) = types.send_output(&builder) else {
+                bail!("no builder `{builder}` with a `send` method for {}", op.id);
+            };
+            let data = types.fields(&response).and_then(|f| f.get("data"));
+            let (data_type, take) = match data {
+                Some(ty) => match generic_arg(ty, "Option") {
+                    Some(inner) => (type_source(inner), "|r| r.data"),
+                    None => (type_source(ty), "|r| Some(r.data)"),
+                },
+                None => (format!("types::{response}"), "Some"),
+            };
+            writeln!(s, "impl<'a> SendData<'a> for builder::{builder}<'a> {{")?;
+            writeln!(s, "    type Data = {data_type};")?;
+            writeln!(
+                s,
+                "    fn data(self) -> impl Future<Output = Result<Self::Data, Error>> + Send + 'a {{"
+            )?;
+            writeln!(s, "        payload({:?}, self.send(), {take})", op.id)?;
+            writeln!(s, "    }}")?;
+            writeln!(s, "}}\n")?;
+        }
+        Ok(s)
+    }
+}
+
 enum Holder {
     Root { has_more: bool },
     Data { optional: bool, has_more: bool },
@@ -377,14 +423,38 @@ pub(crate) fn generic_arg<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t sy
 }
 
 /// A type from inside `mod types`, written so it resolves from the glue:
-/// bare names are generated types.
+/// bare capitalized names, at any depth (`Vec<Asset>`), are generated
+/// types, and `crate` is heygen-api.
 fn type_source(ty: &syn::Type) -> String {
-    match ty {
-        syn::Type::Path(p) if p.path.segments.len() == 1 && p.path.leading_colon.is_none() => {
-            format!("types::{}", quote::quote!(#ty))
+    let ty = outside_heygen_api(ty);
+    quote::quote!(#ty).to_string().replace(' ', "")
+}
+
+/// [`type_source`] as a type.
+pub(crate) fn outside_heygen_api(ty: &syn::Type) -> syn::Type {
+    struct Qualify;
+    impl syn::visit_mut::VisitMut for Qualify {
+        fn visit_type_path_mut(&mut self, tp: &mut syn::TypePath) {
+            syn::visit_mut::visit_type_path_mut(self, tp);
+            let generated = tp.qself.is_none()
+                && tp.path.leading_colon.is_none()
+                && tp.path.segments.len() == 1
+                && tp.path.segments[0]
+                    .ident
+                    .to_string()
+                    .starts_with(|c: char| c.is_ascii_uppercase());
+            if generated {
+                tp.path.segments.insert(0, syn::parse_quote!(types));
+            }
+            // Replacement types name their home as `crate::...` of heygen-api.
+            if tp.path.segments.first().is_some_and(|s| s.ident == "crate") {
+                tp.path.segments[0] = syn::parse_quote!(heygen_api);
+            }
         }
-        _ => quote::quote!(#ty).to_string().replace(' ', ""),
     }
+    let mut ty = ty.clone();
+    syn::visit_mut::VisitMut::visit_type_mut(&mut Qualify, &mut ty);
+    ty
 }
 
 /// The structs of the generated `types` module and the builders' `send`

@@ -1,6 +1,8 @@
 //! Project automation. `cargo xtask regen` turns the vendored OpenAPI 3.1 spec
 //! into the generated client and the per-operation glue the other crates use.
 
+mod bodies;
+mod builders;
 mod changes;
 mod contract;
 mod generate;

@@ -1,109 +1,202 @@
-//! Discriminated unions as Rust enums a person would write.
+//! Discriminated unions as Rust enums a person would write and build.
 //!
 //! typify ignores `discriminator`: a `oneOf` of `$ref` branches becomes an
 //! `#[serde(untagged)]` enum of structs that each carry their own one-value
-//! tag type (`AssetInput::Url(AssetInputUrl { type_: AssetInputUrlType::Url,
-//! url })`). It emits `#[serde(tag = "...")]` with struct variants
-//! (`AssetInput::Url { url }`) only when every branch is an inline object
-//! with a required one-value tag. So each branch is inlined into its union.
+//! tag type, which the caller has to set and which decodes by trial. Inlining
+//! the branches gets `#[serde(tag = "...")]` struct variants instead, but a
+//! struct variant cannot be built with a builder: a caller writes every
+//! field, and every added optional field breaks that literal.
 //!
-//! Inlining alone would hit a typify bug: the nested types of inline
-//! variants are named after the enum and property only, so two variants
-//! with a `model` enum share one type and one variant's values stop
-//! decoding. Before inlining, every property of a branch that needs a named
-//! type becomes a component of its own, named after the branch.
+//! So each branch stays the named component HeyGen publishes it as
+//! (`CreateVideoFromAvatar`), minus its tag property, and typify generates
+//! it as a struct with a builder like every other. The union itself is
+//! emitted here, in place of typify's: an internally tagged enum of newtype
+//! variants (`CreateVideoRequest::Avatar(CreateVideoFromAvatar)`), with
+//! `From<Branch>` and `TryFrom<builder::Branch>`, so a branch (or its
+//! builder) goes wherever the union is expected. The tag is serde's: the
+//! wire format is the spec's, and nobody sets it by hand.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value, json};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+#[cfg(test)]
+use serde_json::json;
 
 use crate::normalize::{escape, pascal};
 
-/// Rewrites every discriminated union of `doc` (normalized, OpenAPI 3.0)
-/// whose branches allow it. Returns notes on what changed.
-pub fn inline_tagged_unions(doc: &mut Value) -> Vec<String> {
-    let mut notes = Vec::new();
-    let mut unions = Vec::new();
-    find_unions(doc, String::new(), &mut unions);
-    let mut branch_components = BTreeSet::new();
-    for ptr in unions {
-        let Some(union) = doc.pointer(&ptr) else {
-            continue;
-        };
-        let Some(tag) = union
-            .pointer("/discriminator/propertyName")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-        else {
-            continue;
-        };
-        let Some(branches) = union.get("oneOf").and_then(Value::as_array) else {
-            continue;
-        };
-        let names: Option<Vec<String>> = branches.iter().map(component_ref).collect();
-        let Some(names) = names else { continue };
-        if !names.iter().all(|n| is_taggable(doc, n, &tag)) {
-            notes.push(format!(
-                "{ptr}: union stays untagged (a branch is not a plain object with a one-value `{tag}`)"
-            ));
-            continue;
-        }
-        let mut inlined = Vec::new();
-        for name in &names {
-            hoist_nested_types(doc, name, &tag);
-            let mut branch = doc
-                .pointer(&format!("/components/schemas/{}", escape(name)))
-                .cloned()
-                .unwrap_or_default();
-            if let Some(obj) = branch.as_object_mut() {
-                obj.remove("title");
-                obj.insert("type".into(), json!("object"));
-                require(obj, &tag);
-            }
-            inlined.push(branch);
-            branch_components.insert(name.clone());
-        }
-        if let Some(union) = doc.pointer_mut(&ptr) {
-            union["oneOf"] = Value::Array(inlined);
-        }
-        notes.push(format!(
-            "{ptr}: branches {} inlined so the union is tagged by `{tag}`",
-            names.join(", ")
-        ));
-    }
-    // Branch components nobody refers to any more would be dead types.
-    let mut refs = BTreeSet::new();
-    component_refs(doc, &mut refs);
-    if let Some(schemas) = doc
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    {
-        for name in branch_components {
-            if !refs.contains(&name) {
-                schemas.remove(&name);
-            }
-        }
-    }
-    notes
+/// A discriminated union the generated code carries as a tagged enum.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// The union's component name (the enum's name).
+    pub name: String,
+    pub description: Option<String>,
+    /// The discriminator property (`type`, `engine_type`).
+    pub tag: String,
+    pub variants: Vec<Variant>,
 }
 
-fn find_unions(v: &Value, ptr: String, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            if m.contains_key("discriminator") && m.contains_key("oneOf") {
-                out.push(ptr.clone());
-            }
-            for (k, sub) in m {
-                find_unions(sub, format!("{ptr}/{}", escape(k)), out);
-            }
-        }
-        Value::Array(a) => {
-            for (i, sub) in a.iter().enumerate() {
-                find_unions(sub, format!("{ptr}/{i}"), out);
-            }
-        }
-        _ => {}
+/// One branch of a [`Union`].
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The tag's value on the wire (`cinematic_avatar`).
+    pub value: String,
+    /// The enum variant (`CinematicAvatar`).
+    pub rust_name: String,
+    /// The branch's component (`CreateVideoFromCinematicAvatar`).
+    pub branch: String,
+    /// The branch has nothing but its tag: a unit variant, and its
+    /// component is not generated (it would be an empty map type).
+    pub unit: bool,
+    pub description: Option<String>,
+}
+
+/// Finds the discriminated unions of `doc` (normalized, OpenAPI 3.0) that
+/// can be tagged enums and takes the tag property out of their branches.
+/// The union components stay in the document (their `oneOf` and
+/// `discriminator` describe the wire format to every other reader); typify
+/// is told to use the enums [`union_items`] emits instead of generating them.
+pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
+    let mut notes = Vec::new();
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return (Vec::new(), notes);
+    };
+    let candidates: Vec<(String, String, Vec<String>)> = schemas
+        .iter()
+        .filter_map(|(name, s)| {
+            let tag = s.pointer("/discriminator/propertyName")?.as_str()?;
+            let branches = s.get("oneOf")?.as_array()?;
+            let names = branches.iter().map(component_ref).collect::<Option<_>>()?;
+            Some((name.clone(), tag.to_string(), names))
+        })
+        .collect();
+    for ptr in inline_unions(doc) {
+        notes.push(format!(
+            "{ptr}: a discriminated union outside components/schemas stays untagged (give it a component)"
+        ));
     }
+
+    // A branch used anywhere but in a union's `oneOf` must keep its tag.
+    let mut without_unions = doc.clone();
+    for (name, ..) in &candidates {
+        if let Some(u) =
+            without_unions.pointer_mut(&format!("/components/schemas/{}", escape(name)))
+            && let Some(obj) = u.as_object_mut()
+        {
+            obj.remove("oneOf");
+            obj.remove("discriminator");
+        }
+    }
+    let mut used_elsewhere = BTreeSet::new();
+    component_refs(&without_unions, &mut used_elsewhere);
+
+    let mut unions = Vec::new();
+    // branch -> the tag property it loses (one, whatever the union).
+    let mut untag: BTreeMap<String, String> = BTreeMap::new();
+    for (name, tag, branches) in candidates {
+        let mut variants = Vec::new();
+        let mut problem = None;
+        for branch in &branches {
+            let schema = doc.pointer(&format!("/components/schemas/{}", escape(branch)));
+            match schema.and_then(|s| tag_value(s, &tag)) {
+                None => {
+                    problem = Some(format!(
+                        "branch {branch} is not a plain object with a one-value `{tag}`"
+                    ))
+                }
+                Some(_) if used_elsewhere.contains(branch) => {
+                    problem = Some(format!(
+                        "branch {branch} is also used outside a union, with its tag"
+                    ))
+                }
+                Some(_) if untag.get(branch).is_some_and(|t| t != &tag) => {
+                    problem = Some(format!(
+                        "branch {branch} is tagged by another property in another union"
+                    ))
+                }
+                Some(value) => variants.push(Variant {
+                    rust_name: variant_name(&value),
+                    value,
+                    branch: branch.clone(),
+                    unit: schema
+                        .and_then(|s| s.get("properties"))
+                        .and_then(Value::as_object)
+                        .is_none_or(|p| p.len() == 1),
+                    description: schema
+                        .and_then(|s| s.get("description"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                }),
+            }
+        }
+        let names: BTreeSet<&str> = variants.iter().map(|v| v.rust_name.as_str()).collect();
+        if problem.is_none() && names.len() != variants.len() {
+            problem = Some("two tag values make the same variant name".into());
+        }
+        if let Some(problem) = problem {
+            notes.push(format!("union {name} stays untagged: {problem}"));
+            continue;
+        }
+        for v in &variants {
+            untag.insert(v.branch.clone(), tag.clone());
+        }
+        notes.push(format!(
+            "union {name}: a tagged enum over the branch structs {}",
+            branches.join(", ")
+        ));
+        unions.push(Union {
+            description: doc
+                .pointer(&format!(
+                    "/components/schemas/{}/description",
+                    escape(&name)
+                ))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            name,
+            tag,
+            variants,
+        });
+    }
+    for (branch, tag) in untag {
+        if let Some(obj) = doc
+            .pointer_mut(&format!("/components/schemas/{}", escape(&branch)))
+            .and_then(Value::as_object_mut)
+        {
+            remove_property(obj, &tag);
+        }
+    }
+    (unions, notes)
+}
+
+/// Discriminated unions anywhere but directly under `components/schemas`.
+fn inline_unions(doc: &Value) -> Vec<String> {
+    fn walk(v: &Value, ptr: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                let top_level =
+                    ptr.matches('/').count() == 3 && ptr.starts_with("/components/schemas/");
+                if m.contains_key("discriminator") && m.contains_key("oneOf") && !top_level {
+                    out.push(ptr.clone());
+                }
+                for (k, sub) in m {
+                    walk(sub, format!("{ptr}/{}", escape(k)), out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, sub) in a.iter().enumerate() {
+                    walk(sub, format!("{ptr}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, String::new(), &mut out);
+    out
 }
 
 fn component_ref(v: &Value) -> Option<String> {
@@ -113,141 +206,149 @@ fn component_ref(v: &Value) -> Option<String> {
         .flatten()
 }
 
-/// A branch typify can turn into a struct variant: a closed-or-default
-/// object whose tag is a one-value string enum.
-fn is_taggable(doc: &Value, name: &str, tag: &str) -> bool {
-    let Some(c) = doc.pointer(&format!("/components/schemas/{}", escape(name))) else {
-        return false;
-    };
+/// The tag value of a branch typify can make a plain struct of: a closed
+/// (or default) object whose tag is a one-value string enum.
+fn tag_value(c: &Value, tag: &str) -> Option<String> {
     let object = c.get("type").is_none_or(|t| t == "object");
     let closed = matches!(
         c.get("additionalProperties"),
         None | Some(Value::Bool(false))
     );
-    let tag_ok = c
-        .pointer(&format!("/properties/{}/enum", escape(tag)))
-        .and_then(Value::as_array)
-        .is_some_and(|e| e.len() == 1 && e[0].is_string());
     let plain = !["allOf", "anyOf", "oneOf", "minProperties", "maxProperties"]
         .iter()
         .any(|k| c.get(*k).is_some());
-    object && closed && tag_ok && plain
-}
-
-/// Does typify make a named type for this (property) schema?
-fn needs_named_type(s: &Value) -> bool {
-    let Some(o) = s.as_object() else { return false };
-    if o.contains_key("$ref") {
-        return false;
+    if !(object && closed && plain) {
+        return None;
     }
-    if o.contains_key("enum") || o.contains_key("properties") {
-        return true;
-    }
-    if o.contains_key("oneOf") || o.contains_key("anyOf") {
-        return true;
-    }
-    if let Some(Value::Array(all)) = o.get("allOf") {
-        return !(all.len() == 1 && all[0].get("$ref").is_some());
-    }
-    o.get("type") == Some(&json!("string"))
-        && ["pattern", "minLength", "maxLength"]
-            .iter()
-            .any(|k| o.contains_key(*k))
-}
-
-/// Moves the inline types of component `name`'s properties (or of their
-/// array items / map values) into components named after it.
-fn hoist_nested_types(doc: &mut Value, name: &str, tag: &str) {
-    let ptr = format!("/components/schemas/{}/properties", escape(name));
-    let Some(props) = doc.pointer(&ptr).and_then(Value::as_object).cloned() else {
-        return;
-    };
-    let mut new_props = Map::new();
-    let mut created = Vec::new();
-    for (prop, schema) in props {
-        if prop == tag {
-            new_props.insert(prop, schema);
-            continue;
-        }
-        let base = format!("{name}{}", pascal(&prop));
-        let schema = hoist_in(doc, schema, &base, &mut created);
-        new_props.insert(prop, schema);
-    }
-    if let Some(p) = doc.pointer_mut(&ptr) {
-        *p = Value::Object(new_props);
-    }
-    let schemas = doc
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-        .expect("components exist: the branch is one");
-    for (n, s) in created {
-        schemas.insert(n, s);
+    let values = c
+        .pointer(&format!("/properties/{}/enum", escape(tag)))?
+        .as_array()?;
+    match values.as_slice() {
+        [Value::String(v)] => Some(v.clone()),
+        _ => None,
     }
 }
 
-fn hoist_in(
-    doc: &Value,
-    mut schema: Value,
-    base: &str,
-    created: &mut Vec<(String, Value)>,
-) -> Value {
-    if needs_named_type(&schema) {
-        let obj = schema.as_object_mut().expect("checked by needs_named_type");
-        let nullable = obj.remove("nullable") == Some(Value::Bool(true));
-        let default = obj.remove("default");
-        let description = obj.get("description").cloned();
-        let name = unique(doc, created, base);
-        created.push((name.clone(), schema));
-        let r = json!({"$ref": format!("#/components/schemas/{name}")});
-        if !nullable && default.is_none() {
-            return r;
-        }
-        let mut wrapper = Map::new();
-        wrapper.insert("allOf".into(), json!([r]));
-        if nullable {
-            wrapper.insert("nullable".into(), json!(true));
-        }
-        if let Some(d) = default {
-            wrapper.insert("default".into(), d);
-        }
-        if let Some(d) = description {
-            wrapper.insert("description".into(), d);
-        }
-        return Value::Object(wrapper);
+/// `cinematic_avatar` -> `CinematicAvatar`; a value that starts with a
+/// digit (or has no letters) gets a `V` in front to be an identifier.
+fn variant_name(value: &str) -> String {
+    let name = pascal(value);
+    if name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name
+    } else {
+        format!("V{name}")
     }
-    if let Some(obj) = schema.as_object_mut() {
-        for (key, suffix) in [("items", "Item"), ("additionalProperties", "Value")] {
-            if let Some(sub) = obj.get(key).filter(|s| s.is_object()).cloned() {
-                let sub = hoist_in(doc, sub, &format!("{base}{suffix}"), created);
-                obj.insert(key.into(), sub);
+}
+
+fn remove_property(obj: &mut serde_json::Map<String, Value>, prop: &str) {
+    if let Some(props) = obj.get_mut("properties").and_then(Value::as_object_mut) {
+        props.remove(prop);
+    }
+    if let Some(req) = obj.get_mut("required").and_then(Value::as_array_mut) {
+        req.retain(|r| r != prop);
+        if req.is_empty() {
+            obj.remove("required");
+        }
+    }
+}
+
+/// The Rust name typify gives a component (heck's PascalCase of it).
+fn rust_name(component: &str) -> String {
+    heck::ToPascalCase::to_pascal_case(component)
+}
+
+/// What typify is told to use instead of generating a component:
+/// `(component, Rust path)`. The union enums live in the generated `types`
+/// module, which every generated crate has at its root. The components of
+/// unit branches are never referred to once their union is replaced, so
+/// their stand-in is never written anywhere; it only keeps typify from
+/// emitting an empty map type nobody uses.
+pub fn replacements(unions: &[Union]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for u in unions {
+        out.push((
+            u.name.clone(),
+            format!("crate::types::{}", rust_name(&u.name)),
+        ));
+        for v in u.variants.iter().filter(|v| v.unit) {
+            out.push((v.branch.clone(), "()".to_string()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The enums, and their conversions, to add to the generated `types` module.
+pub fn union_items(unions: &[Union]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for u in unions {
+        let name = format_ident!("{}", rust_name(&u.name));
+        let tag = &u.tag;
+        let doc = u.description.clone().unwrap_or_else(|| {
+            format!(
+                "One of {} branches, told apart by `{tag}`.",
+                u.variants.len()
+            )
+        });
+        let how = format!(
+            "\n\nThe `{tag}` property on the wire is the variant's tag: build a branch \
+             (or pass its builder) and convert it with `From`/`TryFrom`."
+        );
+        let variants = u.variants.iter().map(|v| {
+            let ident = format_ident!("{}", v.rust_name);
+            let value = &v.value;
+            let doc = match &v.description {
+                Some(d) => format!("{d} (`{tag}: \"{value}\"`)"),
+                None => format!("`{tag}: \"{value}\"`"),
+            };
+            let payload = (!v.unit).then(|| {
+                let branch = format_ident!("{}", rust_name(&v.branch));
+                quote!((#branch))
+            });
+            quote! {
+                #[doc = #doc]
+                #[serde(rename = #value)]
+                #ident #payload,
             }
-        }
+        });
+        let conversions = u.variants.iter().filter(|v| !v.unit).map(|v| {
+            let ident = format_ident!("{}", v.rust_name);
+            let branch = format_ident!("{}", rust_name(&v.branch));
+            quote! {
+                impl ::std::convert::From<#branch> for #name {
+                    fn from(value: #branch) -> Self {
+                        Self::#ident(value)
+                    }
+                }
+                impl ::std::convert::TryFrom<builder::#branch> for #name {
+                    type Error = error::ConversionError;
+                    fn try_from(
+                        value: builder::#branch,
+                    ) -> ::std::result::Result<Self, error::ConversionError> {
+                        #branch::try_from(value).map(Self::#ident)
+                    }
+                }
+            }
+        });
+        out.extend(quote! {
+            #[doc = #doc]
+            #[doc = #how]
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+            #[serde(tag = #tag)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variants)*
+            }
+            impl ::std::convert::From<&#name> for #name {
+                fn from(value: &#name) -> Self {
+                    value.clone()
+                }
+            }
+            #(#conversions)*
+        });
     }
-    schema
-}
-
-fn unique(doc: &Value, created: &[(String, Value)], wanted: &str) -> String {
-    let taken = |n: &str| {
-        doc.pointer(&format!("/components/schemas/{}", escape(n)))
-            .is_some()
-            || created.iter().any(|(c, _)| c == n)
-    };
-    if !taken(wanted) {
-        return wanted.to_string();
-    }
-    (2..)
-        .map(|i| format!("{wanted}{i}"))
-        .find(|n| !taken(n))
-        .expect("an unused name exists")
-}
-
-fn require(obj: &mut Map<String, Value>, prop: &str) {
-    let req = obj.entry("required").or_insert_with(|| json!([]));
-    if let Some(list) = req.as_array_mut()
-        && !list.iter().any(|r| r == prop)
-    {
-        list.push(json!(prop));
-    }
+    out
 }
 
 /// The names of the components `v` refers to (`#/components/schemas/X`).
@@ -272,70 +373,145 @@ pub(crate) fn component_refs(v: &Value, out: &mut BTreeSet<String>) {
 mod tests {
     use super::*;
 
+    fn disc(tag: &str) -> Value {
+        json!({"propertyName": tag})
+    }
+
     fn doc(schemas: Value) -> Value {
         json!({"openapi": "3.0.3", "paths": {}, "components": {"schemas": schemas}})
     }
 
     #[test]
-    fn ref_branches_are_inlined_and_their_nested_enums_named_per_branch() {
+    fn branches_stay_named_structs_without_their_tag() {
         let mut d = doc(json!({
             "Engine": {
-                "oneOf": [{"$ref": "#/components/schemas/Fast"}, {"$ref": "#/components/schemas/Slow"}],
-                "discriminator": {"propertyName": "kind"}
+                "oneOf": [{"$ref": "#/components/schemas/Fast"}, {"$ref": "#/components/schemas/SlowMode"}],
+                "discriminator": disc("kind"),
+                "description": "How to run."
             },
-            "Fast": {"type": "object", "properties": {
+            "Fast": {"type": "object", "description": "Quick.", "properties": {
                 "kind": {"type": "string", "enum": ["fast"]},
                 "model": {"type": "string", "enum": ["f1", "f2"]}
-            }, "required": ["kind"]},
-            "Slow": {"type": "object", "properties": {
-                "kind": {"type": "string", "enum": ["slow"]},
-                "model": {"type": "string", "enum": ["s1"], "nullable": true}
-            }}
+            }, "required": ["kind", "model"]},
+            "SlowMode": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["slow_mode"]}
+            }, "required": ["kind"]}
         }));
-        let notes = inline_tagged_unions(&mut d);
-        assert_eq!(notes.len(), 1, "{notes:?}");
+        let (unions, notes) = tagged_unions(&mut d);
+        assert_eq!(unions.len(), 1, "{notes:?}");
+        let u = &unions[0];
+        assert_eq!((u.name.as_str(), u.tag.as_str()), ("Engine", "kind"));
+        assert_eq!(u.description.as_deref(), Some("How to run."));
+        let v: Vec<_> = u
+            .variants
+            .iter()
+            .map(|v| (v.value.as_str(), v.rust_name.as_str(), v.branch.as_str()))
+            .collect();
+        assert_eq!(
+            v,
+            [
+                ("fast", "Fast", "Fast"),
+                ("slow_mode", "SlowMode", "SlowMode")
+            ]
+        );
         let s = &d["components"]["schemas"];
+        assert!(s["Fast"]["properties"].get("kind").is_none(), "tag removed");
+        assert_eq!(s["Fast"]["required"], json!(["model"]));
         assert!(
-            s.get("Fast").is_none() && s.get("Slow").is_none(),
-            "dead branches dropped"
+            s["SlowMode"].get("required").is_none(),
+            "empty required dropped"
         );
-        assert_eq!(s["FastModel"]["enum"], json!(["f1", "f2"]));
-        assert_eq!(s["SlowModel"]["enum"], json!(["s1"]));
-        let branches = s["Engine"]["oneOf"].as_array().unwrap();
-        assert_eq!(
-            branches[0]["properties"]["model"],
-            json!({"$ref": "#/components/schemas/FastModel"})
+        assert!(
+            s["Engine"].get("oneOf").is_some(),
+            "the union keeps describing the wire"
         );
-        assert_eq!(
-            branches[1]["properties"]["model"],
-            json!({"allOf": [{"$ref": "#/components/schemas/SlowModel"}], "nullable": true})
-        );
-        assert_eq!(branches[1]["required"], json!(["kind"]), "tag required");
     }
 
     #[test]
-    fn a_branch_used_elsewhere_is_kept() {
+    fn a_branch_used_elsewhere_leaves_the_union_untagged() {
         let mut d = doc(json!({
-            "U": {"oneOf": [{"$ref": "#/components/schemas/A"}], "discriminator": {"propertyName": "type"}},
+            "U": {"oneOf": [{"$ref": "#/components/schemas/A"}], "discriminator": disc("type")},
             "A": {"type": "object", "properties": {"type": {"type": "string", "enum": ["a"]}}, "required": ["type"]},
             "Holder": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}}
         }));
-        inline_tagged_unions(&mut d);
-        assert!(d["components"]["schemas"].get("A").is_some());
+        let (unions, notes) = tagged_unions(&mut d);
+        assert!(unions.is_empty());
+        assert!(notes[0].contains("also used outside a union"), "{notes:?}");
+        assert!(
+            d["components"]["schemas"]["A"]["properties"]
+                .get("type")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_branch_shared_by_two_unions_is_untagged_once() {
+        let mut d = doc(json!({
+            "U": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}], "discriminator": disc("type")},
+            "V": {"oneOf": [{"$ref": "#/components/schemas/A"}], "discriminator": disc("type")},
+            "A": {"type": "object", "properties": {"type": {"type": "string", "enum": ["a"]}, "x": {"type": "string"}}, "required": ["type"]},
+            "B": {"type": "object", "properties": {"type": {"type": "string", "enum": ["b"]}}, "required": ["type"]}
+        }));
+        let (unions, _) = tagged_unions(&mut d);
+        assert_eq!(unions.len(), 2);
+        assert_eq!(
+            d["components"]["schemas"]["A"]["properties"],
+            json!({"x": {"type": "string"}})
+        );
     }
 
     #[test]
     fn an_open_branch_leaves_the_union_untagged() {
         let mut d = doc(json!({
-            "U": {"oneOf": [{"$ref": "#/components/schemas/A"}], "discriminator": {"propertyName": "type"}},
+            "U": {"oneOf": [{"$ref": "#/components/schemas/A"}], "discriminator": disc("type")},
             "A": {"type": "object", "additionalProperties": true,
                   "properties": {"type": {"type": "string", "enum": ["a"]}}}
         }));
-        let notes = inline_tagged_unions(&mut d);
+        let (unions, notes) = tagged_unions(&mut d);
+        assert!(unions.is_empty());
         assert!(notes[0].contains("stays untagged"), "{notes:?}");
-        assert_eq!(
-            d["components"]["schemas"]["U"]["oneOf"][0]["$ref"],
-            "#/components/schemas/A"
-        );
+    }
+
+    #[test]
+    fn variant_names_are_identifiers() {
+        assert_eq!(variant_name("cinematic_avatar"), "CinematicAvatar");
+        assert_eq!(variant_name("avatar_iii"), "AvatarIii");
+        assert_eq!(variant_name("3d"), "V3d");
+    }
+
+    #[test]
+    fn the_emitted_enum_is_internally_tagged_with_conversions() {
+        let u = Union {
+            name: "Engine".into(),
+            description: None,
+            tag: "kind".into(),
+            variants: vec![
+                Variant {
+                    value: "fast".into(),
+                    rust_name: "Fast".into(),
+                    branch: "FastEngine".into(),
+                    unit: false,
+                    description: Some("Quick.".into()),
+                },
+                Variant {
+                    value: "plain".into(),
+                    rust_name: "Plain".into(),
+                    branch: "PlainEngine".into(),
+                    unit: true,
+                    description: None,
+                },
+            ],
+        };
+        let code = union_items(&[u]).to_string();
+        for want in [
+            "# [serde (tag = \"kind\")]",
+            "# [serde (rename = \"fast\")] Fast (FastEngine)",
+            "impl :: std :: convert :: From < FastEngine > for Engine",
+            "impl :: std :: convert :: TryFrom < builder :: FastEngine > for Engine",
+            "# [non_exhaustive]",
+            "# [serde (rename = \"plain\")] Plain ,",
+        ] {
+            assert!(code.contains(want), "missing {want} in {code}");
+        }
     }
 }

@@ -44,7 +44,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::{Client, ClientBuilder};
+use crate::{Client, ClientBuilder, WaitOptions};
 use state::State;
 
 /// The API key a fake accepts unless told otherwise.
@@ -58,6 +58,7 @@ pub const DEFAULT_API_KEY: &str = "fake-heygen-key";
 pub struct FakeHeyGen {
     base_url: String,
     api_key: String,
+    job_duration: Duration,
     state: Arc<Mutex<State>>,
     task: JoinHandle<()>,
 }
@@ -186,6 +187,16 @@ impl FakeHeyGenBuilder {
         self
     }
 
+    /// Starts the fake unless `HEYGEN_API_KEY` is set: the way a program
+    /// runs offline by default and against HeyGen when given a key
+    /// (`None` then; build the client with [`Client::builder_from_env`]).
+    pub async fn start_unless_api_key(self) -> Result<Option<FakeHeyGen>, FakeError> {
+        if std::env::var(crate::config::API_KEY_VAR).is_ok_and(|k| !k.trim().is_empty()) {
+            return Ok(None);
+        }
+        self.start().await.map(Some)
+    }
+
     /// Binds `127.0.0.1` on a free port and starts serving on the current
     /// tokio runtime.
     pub async fn start(self) -> Result<FakeHeyGen, FakeError> {
@@ -211,6 +222,7 @@ impl FakeHeyGenBuilder {
         Ok(FakeHeyGen {
             base_url,
             api_key: self.api_key,
+            job_duration: self.job_duration,
             state,
             task,
         })
@@ -251,6 +263,18 @@ impl FakeHeyGen {
         Client::builder()
             .api_key(&self.api_key)
             .base_url(&self.base_url)
+    }
+
+    /// Waiter options that poll the fake often enough to see each status
+    /// its jobs pass through: a sixth of the job duration apart (HeyGen's
+    /// renders take minutes, and [`WaitOptions::default`] polls for that).
+    pub fn wait_options(&self) -> WaitOptions {
+        let every = (self.job_duration / 6).max(Duration::from_millis(10));
+        WaitOptions {
+            initial_delay: every,
+            max_delay: every,
+            ..WaitOptions::default()
+        }
     }
 
     /// A client pointed at the fake with its key and default settings.

@@ -674,9 +674,11 @@ impl State {
                     .and_then(Value::as_str)
                     .map(str::to_string);
                 let format = match body {
-                    heygen_api::types::CreateVideoRequest::Avatar { output_format, .. }
-                    | heygen_api::types::CreateVideoRequest::Image { output_format, .. } => {
-                        output_format.map(|f| f.to_string())
+                    heygen_api::types::CreateVideoRequest::Avatar(v) => {
+                        v.output_format.map(|f| f.to_string())
+                    }
+                    heygen_api::types::CreateVideoRequest::Image(v) => {
+                        v.output_format.map(|f| f.to_string())
                     }
                     _ => None,
                 };
