@@ -10,6 +10,40 @@
 //! Every example below runs as a test against the fake HeyGen server this
 //! crate ships behind the `testing` feature (see [Testing](#testing)).
 //!
+//! ```
+//! use heygen_api_ext::prelude::*;
+//! use heygen_api_ext::types::{AssetUrl, CloneVoiceRequest, CreateVideoFromAvatar};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), heygen_api_ext::Error> {
+//! # let fake = heygen_api_ext::testing::FakeHeyGen::start().await.expect("the fake starts");
+//! # let client = fake.client()?;
+//! // Requests are built with builders; `.data()` sends, and returns the
+//! // answer's payload or a `heygen_api_ext::Error`.
+//! let created = client
+//!     .create_video()
+//!     .body(CreateVideoFromAvatar::builder().avatar_id("Daisy-inskirt-20220818").script("Hello").voice_id("v1"))
+//!     .data()
+//!     .await?;
+//! let video = client.get_video().video_id(&created.video_id).data().await?;
+//! let voice = client
+//!     .clone_voice()
+//!     .body(CloneVoiceRequest::builder().voice_name("Narrator").audio(AssetUrl::builder().url("https://example.com/a.mp3")))
+//!     .data()
+//!     .await?;
+//! # assert_eq!(video.id, created.video_id);
+//! # assert!(!voice.voice_clone_id.is_empty());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A request made of several kinds (`createVideo` takes an avatar, an
+//! image, a cinematic avatar or studio scenes) is an enum over one struct
+//! per kind, named as HeyGen's reference names it; hand any of them, or
+//! its builder, to `.body()` or to the field that takes the enum. Every
+//! request type is built through its builder: the structs are
+//! `#[non_exhaustive]`, so a field HeyGen adds never breaks your code.
+//!
 //! # Setup
 //!
 //! In production, [`Client::from_env`] reads `HEYGEN_API_KEY` (and
@@ -18,7 +52,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use heygen_api_ext::Client;
+//! use heygen_api_ext::prelude::*;
 //! use heygen_api_ext::testing::FakeHeyGen;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -31,10 +65,11 @@
 //!     .timeout(Duration::from_secs(60))
 //!     .build()?;
 //!
-//! // The generated operations, through `Deref` to `heygen_api::Client`;
-//! // `?` turns their errors into `heygen_api_ext::Error`.
-//! let page = client.list_video_agent_sessions().limit(5).send().await?;
-//! assert_eq!(page.data.len(), 5);
+//! // The generated operations, through `Deref` to `heygen_api::Client`.
+//! // `.data()` (from the prelude) returns the answer's payload;
+//! // `.send()` the whole answer, headers included.
+//! let sessions = client.list_video_agent_sessions().limit(5).data().await?;
+//! assert_eq!(sessions.len(), 5);
 //! # Ok(())
 //! # }
 //! ```
@@ -78,24 +113,22 @@
 //! the details.
 //!
 //! ```
-//! use heygen_api_ext::Error;
+//! use heygen_api_ext::prelude::*;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let fake = heygen_api_ext::testing::FakeHeyGen::start().await?;
 //! # let client = fake.client()?;
-//! match client.get_video().video_id("vid_deleted_long_ago").send().await {
-//!     Ok(video) => println!("{:?}", video.data),
-//!     Err(e) => match Error::from(e) {
-//!         Error::NotFound(api) => assert_eq!(api.code, "video_not_found"),
-//!         Error::RateLimited(api) => println!("retry after {:?}", api.retry_after),
-//!         Error::Authentication(_) => println!("check HEYGEN_API_KEY"),
-//!         other => return Err(other.into()),
-//!     },
+//! match client.get_video().video_id("vid_deleted_long_ago").data().await {
+//!     Ok(video) => println!("{}", video.status),
+//!     Err(Error::NotFound(api)) => assert_eq!(api.code, "video_not_found"),
+//!     Err(Error::RateLimited(api)) => println!("retry after {:?}", api.retry_after),
+//!     Err(Error::Authentication(_)) => println!("check HEYGEN_API_KEY"),
+//!     Err(other) => return Err(other.into()),
 //! }
 //!
 //! // Bad input is refused before anything is sent, naming the parameter.
-//! let err: Error = client.list_videos().limit(500).send().await.unwrap_err().into();
+//! let err = client.list_videos().limit(500).data().await.unwrap_err();
 //! assert!(matches!(err, Error::InvalidRequest { .. }));
 //! assert!(err.to_string().contains("limit"));
 //! # Ok(())
@@ -114,10 +147,14 @@
 //! [`ClientBuilder::max_retry_after`] is handed back as
 //! [`Error::RateLimited`] instead of slept through.
 //!
+//! [`ClientBuilder::on_retry`] shows each retry as it happens (so does
+//! the tracing event `retrying heygen call`).
+//!
 //! ```
 //! use std::time::Duration;
+//! use heygen_api_ext::prelude::*;
 //! use heygen_api_ext::testing::FakeHeyGen;
-//! use heygen_api_ext::types::CreateVideoRequest;
+//! use heygen_api_ext::types::CreateVideoFromAvatar;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -126,12 +163,13 @@
 //!     .rate_limit("createVideo", 1, Duration::from_secs(1))
 //!     .start()
 //!     .await?;
-//! let client = fake.client()?;
-//! let request: CreateVideoRequest = serde_json::from_value(serde_json::json!({
-//!     "type": "avatar", "avatar_id": "Daisy-inskirt-20220818", "script": "Hello!"
-//! }))?;
-//! let created = client.create_video().body(request).send().await?;
-//! assert!(created.data.is_some()); // the SDK waited a second and retried
+//! let client = fake
+//!     .client_builder()
+//!     .on_retry(|r| println!("{}: {}, retrying in {:?}", r.operation, r.reason, r.delay))
+//!     .build()?;
+//! let request = CreateVideoFromAvatar::builder().avatar_id("Daisy-inskirt-20220818").script("Hello!");
+//! let created = client.create_video().body(request).data().await?; // waited a second, retried
+//! assert!(created.video_id.starts_with("vid_"));
 //! assert_eq!(fake.rate_limited_count(), 1);
 //! # Ok(())
 //! # }
@@ -150,7 +188,8 @@
 //! finish, so poll it later rather than creating it again.
 //!
 //! ```
-//! use heygen_api_ext::{Error, WaitOptions};
+//! use heygen_api_ext::prelude::*;
+//! use heygen_api_ext::types::CreateVideoFromAvatar;
 //! # use std::time::Duration;
 //! # use heygen_api_ext::testing::FakeHeyGen;
 //!
@@ -158,13 +197,11 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let fake = FakeHeyGen::builder().job_duration(Duration::from_secs(1)).start().await?;
 //! # let client = fake.client()?;
-//! # let request: heygen_api_ext::types::CreateVideoRequest = serde_json::from_value(
-//! #     serde_json::json!({"type": "avatar", "avatar_id": "a", "script": "Hi"}))?;
-//! let created = client.create_video().body(request).send().await?;
-//! let video_id = &created.data.as_ref().ok_or("no data")?.video_id;
+//! let request = CreateVideoFromAvatar::builder().avatar_id("Daisy-inskirt-20220818").script("Hi");
+//! let created = client.create_video().body(request).data().await?;
 //!
 //! let options = WaitOptions::default().on_status(|change| println!("video is {}", change.status));
-//! match client.wait_for_video(video_id).options(options).await {
+//! match client.wait_for_video(&created.video_id).options(options).await {
 //!     Ok(video) => println!("ready: {}", video.video_url.unwrap_or_default()),
 //!     Err(Error::JobFailed { code, message, .. }) => println!("failed: {code:?} {message:?}"),
 //!     Err(Error::WaitTimeout { last_status, .. }) => println!("still {last_status:?}; check later"),
@@ -248,18 +285,45 @@ pub use transport::IDEMPOTENCY_KEY;
 pub use upload::{AssetSource, UploadProgress};
 pub use wait::{StatusChange, WaitOptions};
 
+/// Generated structs are built through their builders, never a literal
+/// (a field HeyGen adds would break it), which does not compile:
+///
+/// ```compile_fail,E0639
+/// let request = heygen_api_ext::types::CreateWebhookEndpointRequest {
+///     url: "https://example.com/hook".into(),
+///     events: None,
+///     entity_id: None,
+/// };
+/// ```
+///
+/// while the builder does:
+///
+/// ```
+/// let request = heygen_api_ext::types::CreateWebhookEndpointRequest::builder()
+///     .url("https://example.com/hook");
+/// # let _ = request;
+/// ```
+#[cfg(doctest)]
+struct StructsAreBuiltWithBuilders;
+
+// The READMEs' Rust snippets compile (as `no_run` doctests).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+#[doc = include_str!("../../README.md")]
+struct ReadmeSnippets;
+
 /// What most programs need: `use heygen_api_ext::prelude::*;`.
 pub mod prelude {
     pub use crate::data::SendData as _;
     pub use crate::paginate::Paginated as _;
-    pub use crate::{Client, Error};
+    pub use crate::{Client, Error, WaitOptions};
 }
 
 /// A configured HeyGen client. Cheap to clone (clones share one
 /// connection pool); `Send + Sync`.
 ///
 /// Every generated operation is available through `Deref`:
-/// `client.list_video_agent_sessions().limit(50).send().await?`.
+/// `client.list_video_agent_sessions().limit(50).data().await?`.
 #[derive(Clone)]
 pub struct Client {
     api: heygen_api::Client,

@@ -48,16 +48,16 @@ fn request_enums_stay_closed() {
 
 #[test]
 fn tagged_unions_serialize_with_their_tag_and_decode_unambiguously() {
-    let url = types::AssetInput::Url {
-        url: "https://example.com/a.png".into(),
-    };
+    let url =
+        types::AssetInput::try_from(types::AssetUrl::builder().url("https://example.com/a.png"))
+            .unwrap();
     assert_eq!(
         serde_json::to_value(&url).unwrap(),
         json!({"type": "url", "url": "https://example.com/a.png"})
     );
     let id: types::AssetInput =
         serde_json::from_value(json!({"type": "asset_id", "asset_id": "a_1"})).unwrap();
-    assert!(matches!(id, types::AssetInput::AssetId { ref asset_id } if asset_id == "a_1"));
+    assert!(matches!(id, types::AssetInput::AssetId(ref id) if id.asset_id == "a_1"));
     // A body with one variant's tag and another's fields is refused.
     assert!(
         serde_json::from_value::<types::AssetInput>(json!({"type": "asset_id", "url": "x"}))

@@ -32,6 +32,8 @@ pub enum Rule {
     OpenEnum,
     /// See [`ALLOWED_DIFFERENCES`].
     BranchIsVariant,
+    /// See [`ALLOWED_DIFFERENCES`].
+    TagOnTheEnum,
 }
 
 /// Every difference between a component schema and its generated type that
@@ -73,9 +75,15 @@ pub const ALLOWED_DIFFERENCES: &[(Rule, &str, &str)] = &[
     ),
     (
         Rule::BranchIsVariant,
-        "a union branch component has no type of its own",
-        "discriminated unions become tagged Rust enums with struct variants; the branch is \
-         compared with the variant that carries its tag",
+        "a union branch that has nothing but its tag has no type of its own",
+        "it is a unit variant of the union's tagged enum; the branch is compared with the \
+         variant that carries its tag",
+    ),
+    (
+        Rule::TagOnTheEnum,
+        "a union branch's struct has no tag property",
+        "discriminated unions become tagged Rust enums over the branch structs; serde writes and \
+         reads the tag for the variant, so the struct leaves it out (and a caller never sets it)",
     ),
 ];
 

@@ -2800,8 +2800,6 @@ pub const COMPONENT_TYPES: &[(&str, &str)] = &[
     ("VoiceEngineSettings", "VoiceEngineSettings"),
     ("VoiceSettings", "VoiceSettings"),
     ("AvatarVEngineConfig", "AvatarVEngineConfig"),
-    ("AvatarIVEngineConfig", "AvatarIvEngineConfig"),
-    ("AvatarIIIEngineConfig", "AvatarIiiEngineConfig"),
     ("AvatarEngineConfig", "AvatarEngineConfig"),
     ("CreateVideoFromAvatar", "CreateVideoFromAvatar"),
     ("CreateVideoFromImage", "CreateVideoFromImage"),
@@ -3577,14 +3575,6 @@ pub fn roundtrip(
                 serde_json::from_value::<types::AvatarVEngineConfig>(value)
                     .and_then(serde_json::to_value)
             }
-            "AvatarIvEngineConfig" => {
-                serde_json::from_value::<types::AvatarIvEngineConfig>(value)
-                    .and_then(serde_json::to_value)
-            }
-            "AvatarIiiEngineConfig" => {
-                serde_json::from_value::<types::AvatarIiiEngineConfig>(value)
-                    .and_then(serde_json::to_value)
-            }
             "AvatarEngineConfig" => {
                 serde_json::from_value::<types::AvatarEngineConfig>(value)
                     .and_then(serde_json::to_value)
@@ -4120,10 +4110,6 @@ pub fn schema_of(rust_name: &str) -> Option<schemars::schema::RootSchema> {
             "VoiceEngineSettings" => schemars::schema_for!(types::VoiceEngineSettings),
             "VoiceSettings" => schemars::schema_for!(types::VoiceSettings),
             "AvatarVEngineConfig" => schemars::schema_for!(types::AvatarVEngineConfig),
-            "AvatarIvEngineConfig" => schemars::schema_for!(types::AvatarIvEngineConfig),
-            "AvatarIiiEngineConfig" => {
-                schemars::schema_for!(types::AvatarIiiEngineConfig)
-            }
             "AvatarEngineConfig" => schemars::schema_for!(types::AvatarEngineConfig),
             "CreateVideoFromAvatar" => {
                 schemars::schema_for!(types::CreateVideoFromAvatar)

@@ -59,6 +59,14 @@ pub struct Variant {
 /// is told to use the enums [`union_items`] emits instead of generating them.
 pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
     let mut notes = Vec::new();
+    for ptr in inline_unions(doc) {
+        match hoist_union(doc, &ptr) {
+            Some(name) => notes.push(format!("{ptr}: the union hoisted into components/schemas/{name}")),
+            None => notes.push(format!(
+                "{ptr}: a discriminated union outside components/schemas stays untagged (give it a component)"
+            )),
+        }
+    }
     let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -74,11 +82,6 @@ pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
             Some((name.clone(), tag.to_string(), names))
         })
         .collect();
-    for ptr in inline_unions(doc) {
-        notes.push(format!(
-            "{ptr}: a discriminated union outside components/schemas stays untagged (give it a component)"
-        ));
-    }
 
     // A branch used anywhere but in a union's `oneOf` must keep its tag.
     let mut without_unions = doc.clone();
@@ -199,6 +202,54 @@ fn inline_unions(doc: &Value) -> Vec<String> {
     out
 }
 
+/// Moves the union at `ptr` (inside a component) into a component of its
+/// own, named after where it was (`RenderRequest/properties/engine` ->
+/// `RenderRequestEngine`), so it becomes a named enum like the others.
+fn hoist_union(doc: &mut Value, ptr: &str) -> Option<String> {
+    let rest = ptr.strip_prefix("/components/schemas/")?;
+    let mut segments = rest.split('/');
+    let mut name = pascal(&segments.next()?.replace("~1", "/").replace("~0", "~"));
+    let mut after_properties = false;
+    for seg in segments {
+        match seg {
+            "properties" => after_properties = true,
+            "items" => name.push_str("Item"),
+            "additionalProperties" => name.push_str("Value"),
+            _ if after_properties => {
+                name.push_str(&pascal(seg));
+                after_properties = false;
+            }
+            _ => {}
+        }
+    }
+    let mut wanted = name.clone();
+    let mut n = 2;
+    while doc
+        .pointer(&format!("/components/schemas/{}", escape(&wanted)))
+        .is_some()
+    {
+        wanted = format!("{name}{n}");
+        n += 1;
+    }
+    let at = doc.pointer_mut(ptr)?.as_object_mut()?;
+    let mut union = serde_json::Map::new();
+    for key in ["oneOf", "discriminator", "description"] {
+        if let Some(v) = at.remove(key) {
+            union.insert(key.to_string(), v);
+        }
+    }
+    let reference = serde_json::json!({"$ref": format!("#/components/schemas/{wanted}")});
+    if at.is_empty() {
+        *at = reference.as_object()?.clone();
+    } else {
+        at.insert("allOf".into(), Value::Array(vec![reference]));
+    }
+    doc.pointer_mut("/components/schemas")?
+        .as_object_mut()?
+        .insert(wanted.clone(), Value::Object(union));
+    Some(wanted)
+}
+
 fn component_ref(v: &Value) -> Option<String> {
     let r = v.get("$ref")?.as_str()?;
     (v.as_object()?.len() == 1)
@@ -266,12 +317,10 @@ fn rust_name(component: &str) -> String {
 pub fn replacements(unions: &[Union]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for u in unions {
-        out.push((
-            u.name.clone(),
-            format!("crate::types::{}", rust_name(&u.name)),
-        ));
+        let name = rust_name(&u.name);
+        out.push((name.clone(), format!("crate::types::{name}")));
         for v in u.variants.iter().filter(|v| v.unit) {
-            out.push((v.branch.clone(), "()".to_string()));
+            out.push((rust_name(&v.branch), "()".to_string()));
         }
     }
     out.sort();

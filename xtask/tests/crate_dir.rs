@@ -190,18 +190,25 @@ fn enum_values(lib: &str, name: &str) -> (Vec<String>, usize) {
 
 /// `RenderRequest.engine`: inline `oneOf` branches whose `model` enums
 /// differ. typify would give both one `model` type (and refuse one
-/// branch's values); each branch's nested types are named after it, and
-/// the union is a tagged enum with struct variants.
+/// branch's values); each branch is a named struct with its own `model`
+/// type, and the union a tagged enum over them.
 fn check_inline_union(lib: &str) {
-    let engine = item(lib, "pub enum RenderRequestEngine {");
     assert!(
-        lib.contains("#[serde(tag = \"tier\")]\n    pub enum RenderRequestEngine {"),
+        lib.contains(
+            "#[serde(tag = \"tier\")]\n    #[non_exhaustive]\n    pub enum RenderRequestEngine {"
+        ),
         "the union is tagged by `tier`"
     );
+    let engine = item(lib, "pub enum RenderRequestEngine {");
     let mut models = Vec::new();
     for (variant, values) in [("Fast", ["f1", "f2"]), ("Slow", ["s1", "s2"])] {
-        let body = item(engine, &format!("{variant} {{"));
-        let decl = "model: ";
+        let branch = format!("RenderRequestEngine{variant}");
+        assert!(
+            engine.contains(&format!("{variant}({branch}),")),
+            "{engine}"
+        );
+        let body = item(lib, &format!("pub struct {branch} {{"));
+        let decl = "pub model: ";
         let start = body
             .find(decl)
             .unwrap_or_else(|| panic!("no model in {body}"))
@@ -226,7 +233,8 @@ fn check_const_tags(lib: &str) {
         ("RenderJobResult", "kind", &["image", "video", "gif"][..]),
         ("RenderRequestEngine", "tier", &["fast", "slow"][..]),
     ] {
-        let header = format!("#[serde(tag = \"{tag}\")]\n    pub enum {union} {{");
+        let header =
+            format!("#[serde(tag = \"{tag}\")]\n    #[non_exhaustive]\n    pub enum {union} {{");
         assert!(lib.contains(&header), "{union} is not tagged by `{tag}`");
         let body = item(lib, &format!("pub enum {union} {{"));
         for v in values {

@@ -45,6 +45,7 @@ pub(super) const SERVED: &[&str] = &[
     "createAssetUpload",
     "completeAssetUpload",
     "getAsset",
+    "cloneVoice",
 ];
 
 /// The spec id of a served operation named by spec id or method name.
@@ -317,6 +318,7 @@ enum Route {
     CreateDirectUpload,
     CompleteUpload(String),
     GetAsset(String),
+    CloneVoice,
 }
 
 impl Route {
@@ -348,6 +350,7 @@ impl Route {
             ("POST", ["v3", "assets", "direct-uploads"]) => Route::CreateDirectUpload,
             ("POST", ["v3", "assets", a, "complete"]) => Route::CompleteUpload(id(a)),
             ("GET", ["v3", "assets", a]) => Route::GetAsset(id(a)),
+            ("POST", ["v3", "voices", "clone"]) => Route::CloneVoice,
             _ => return None,
         })
     }
@@ -375,6 +378,7 @@ impl Route {
             Route::CreateDirectUpload => "createAssetUpload",
             Route::CompleteUpload(_) => "completeAssetUpload",
             Route::GetAsset(_) => "getAsset",
+            Route::CloneVoice => "cloneVoice",
         }
     }
 }
@@ -702,6 +706,10 @@ impl State {
                     .ok_or_else(|| Reply::not_found("video_not_found", "video", &id))?;
                 job.deleted = true;
                 Ok(Reply::ok(json!({"id": id, "deleted": true})))
+            }
+            Route::CloneVoice => {
+                let _: heygen_api::types::CloneVoiceRequest = req.typed()?;
+                Ok(Reply::ok(json!({"voice_clone_id": self.id("vc")})))
             }
             Route::CreateLipsync => {
                 let _: heygen_api::types::CreateLipsyncRequest = req.typed()?;

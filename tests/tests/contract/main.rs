@@ -4,6 +4,7 @@
 //! type-drift check. Every failure names the operation (or type) and the
 //! field.
 
+mod builders;
 mod coverage;
 mod errors;
 mod requests;

@@ -27,8 +27,36 @@ fn drift() -> Drift {
         .pointer("/components/schemas")
         .and_then(Value::as_object)
         .expect("the spec has component schemas");
+    // Branch component -> the tag its union's enum carries for it.
+    let mut tag_of_branch: BTreeMap<String, String> = BTreeMap::new();
+    for union in components.values() {
+        let Some(tag) = union
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        for branch in drift::spec_tags(&spec.doc, union).values() {
+            if let Some(r) = branch.get("$ref").and_then(Value::as_str) {
+                let name = r.trim_start_matches("#/components/schemas/");
+                tag_of_branch.insert(name.to_string(), tag.to_string());
+            }
+        }
+    }
     for (name, schema) in components {
         if let Some(rust) = mapped.get(name.as_str()) {
+            let mut schema = schema.clone();
+            if let Some(tag) = tag_of_branch.get(name) {
+                // The branch struct leaves its tag to the union's enum.
+                *drift.applied.entry(Rule::TagOnTheEnum).or_default() += 1;
+                if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+                    props.remove(tag);
+                }
+                if let Some(req) = schema.get_mut("required").and_then(Value::as_array_mut) {
+                    req.retain(|r| r != tag.as_str());
+                }
+            }
+            let schema = &schema;
             let Some(root) = rust_schema(rust) else {
                 drift
                     .mismatches
