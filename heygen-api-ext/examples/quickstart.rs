@@ -9,7 +9,6 @@
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use heygen_api_ext::WaitOptions;
 use heygen_api_ext::prelude::*;
 use heygen_api_ext::testing::FakeHeyGen;
 use heygen_api_ext::types::CreateVideoFromAvatar;
@@ -37,7 +36,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => println!("Using HeyGen at {at}"),
     }
 
-    // Every page, as one stream of sessions.
     let sessions: Vec<_> = client
         .list_video_agent_sessions()
         .items()
@@ -52,7 +50,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let avatar_id = match (std::env::var("HEYGEN_AVATAR_ID"), &fake) {
         (Ok(id), _) => id,
         (Err(_), Some(_)) => "Daisy-inskirt-20220818".into(),
-        (Err(_), None) => return Ok(println!("Set HEYGEN_AVATAR_ID to create a video. Done.")),
+        (Err(_), None) => {
+            println!("Set HEYGEN_AVATAR_ID to create a video. Done.");
+            return Ok(());
+        }
     };
     let video = CreateVideoFromAvatar::builder()
         .avatar_id(avatar_id)
