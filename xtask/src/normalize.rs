@@ -1482,18 +1482,26 @@ fn name_for_pointer(ptr: &str) -> String {
 }
 
 fn collect_refs(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {
+    visit_objects(v, ptr, &mut |ptr, m| {
+        if let Some(Value::String(r)) = m.get("$ref") {
+            out.push((ptr.to_string(), r.clone()));
+        }
+    });
+}
+
+/// Calls `f` with every object in `v` and its JSON pointer (`ptr` being
+/// `v`'s own), parents before children.
+pub(crate) fn visit_objects(v: &Value, ptr: String, f: &mut impl FnMut(&str, &Map<String, Value>)) {
     match v {
         Value::Object(m) => {
-            if let Some(Value::String(r)) = m.get("$ref") {
-                out.push((ptr.clone(), r.clone()));
-            }
+            f(&ptr, m);
             for (k, sub) in m {
-                collect_refs(sub, format!("{ptr}/{}", escape(k)), out);
+                visit_objects(sub, format!("{ptr}/{}", escape(k)), f);
             }
         }
         Value::Array(a) => {
             for (i, sub) in a.iter().enumerate() {
-                collect_refs(sub, format!("{ptr}/{i}"), out);
+                visit_objects(sub, format!("{ptr}/{i}"), f);
             }
         }
         _ => {}

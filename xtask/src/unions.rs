@@ -24,7 +24,7 @@ use serde_json::Value;
 #[cfg(test)]
 use serde_json::json;
 
-use crate::normalize::{escape, pascal};
+use crate::normalize::{escape, pascal, visit_objects};
 
 /// A discriminated union the generated code carries as a tagged enum.
 #[derive(Debug, Clone)]
@@ -177,28 +177,13 @@ pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
 
 /// Discriminated unions anywhere but directly under `components/schemas`.
 fn inline_unions(doc: &Value) -> Vec<String> {
-    fn walk(v: &Value, ptr: String, out: &mut Vec<String>) {
-        match v {
-            Value::Object(m) => {
-                let top_level =
-                    ptr.matches('/').count() == 3 && ptr.starts_with("/components/schemas/");
-                if m.contains_key("discriminator") && m.contains_key("oneOf") && !top_level {
-                    out.push(ptr.clone());
-                }
-                for (k, sub) in m {
-                    walk(sub, format!("{ptr}/{}", escape(k)), out);
-                }
-            }
-            Value::Array(a) => {
-                for (i, sub) in a.iter().enumerate() {
-                    walk(sub, format!("{ptr}/{i}"), out);
-                }
-            }
-            _ => {}
-        }
-    }
     let mut out = Vec::new();
-    walk(doc, String::new(), &mut out);
+    visit_objects(doc, String::new(), &mut |ptr, m| {
+        let top_level = ptr.matches('/').count() == 3 && ptr.starts_with("/components/schemas/");
+        if m.contains_key("discriminator") && m.contains_key("oneOf") && !top_level {
+            out.push(ptr.to_string());
+        }
+    });
     out
 }
 
