@@ -13,6 +13,8 @@
 
 use syn::visit_mut::VisitMut;
 
+use crate::glue::{generic_arg, try_into_target};
+
 /// Applies both rules to the generated `types` module (and its `builder`
 /// submodule) in `file`.
 pub fn builders_only(types: &mut [syn::Item]) {
@@ -40,38 +42,14 @@ pub fn builders_only(types: &mut [syn::Item]) {
 /// `fn x<T>(self, value: T) where T: TryInto<Option<X>>` becomes
 /// `where T: TryInto<X>`, storing `Some(value)`.
 fn unwrap_option_setter(f: &mut syn::ImplItemFn) {
-    let Some(where_clause) = &mut f.sig.generics.where_clause else {
+    let Some(target) = try_into_target(&mut f.sig) else {
         return;
     };
-    let mut changed = false;
-    for pred in &mut where_clause.predicates {
-        let syn::WherePredicate::Type(pt) = pred else {
-            continue;
-        };
-        for bound in &mut pt.bounds {
-            let syn::TypeParamBound::Trait(tb) = bound else {
-                continue;
-            };
-            let Some(last) = tb.path.segments.last_mut() else {
-                continue;
-            };
-            if last.ident != "TryInto" {
-                continue;
-            }
-            let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
-                continue;
-            };
-            if let Some(syn::GenericArgument::Type(target)) = args.args.first_mut()
-                && let Some(inner) = crate::glue::generic_arg(target, "Option")
-            {
-                *target = inner.clone();
-                changed = true;
-            }
-        }
-    }
-    if changed {
-        WrapInSome.visit_block_mut(&mut f.block);
-    }
+    let Some(inner) = generic_arg(target, "Option").cloned() else {
+        return;
+    };
+    *target = inner;
+    WrapInSome.visit_block_mut(&mut f.block);
 }
 
 /// `value.try_into()` -> `value.try_into().map(Some)`.

@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use anyhow::{Context, Result};
 use heck::{ToPascalCase, ToSnakeCase};
 
-use crate::glue::{generic_arg, outside_heygen_api};
+use crate::glue::{generic_arg, outside_heygen_api, try_into_target};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -85,7 +85,7 @@ impl ClientIndex {
                                 }
                                 continue;
                             }
-                            setters.insert(method, try_into_target(&f.sig));
+                            setters.insert(method, try_into_target(&mut f.sig.clone()).cloned());
                         }
                     }
                 }
@@ -94,34 +94,6 @@ impl ClientIndex {
         }
         Ok(index)
     }
-}
-
-/// `T` of a setter's `where V: std::convert::TryInto<T>`.
-fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
-    let clause = sig.generics.where_clause.as_ref()?;
-    for pred in &clause.predicates {
-        let syn::WherePredicate::Type(pt) = pred else {
-            continue;
-        };
-        for bound in &pt.bounds {
-            let syn::TypeParamBound::Trait(tb) = bound else {
-                continue;
-            };
-            let Some(last) = tb.path.segments.last() else {
-                continue;
-            };
-            if last.ident != "TryInto" {
-                continue;
-            }
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                continue;
-            };
-            if let Some(syn::GenericArgument::Type(t)) = args.args.first() {
-                return Some(t.clone());
-            }
-        }
-    }
-    None
 }
 
 /// `T` of `-> Result<ResponseValue<T>, Error<..>>`.

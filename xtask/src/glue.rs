@@ -406,6 +406,33 @@ fn classify(ty: &syn::Type) -> Shape {
     }
 }
 
+/// `T` of a setter's `where V: std::convert::TryInto<T>` (the first such
+/// bound), to read or to rewrite.
+pub(crate) fn try_into_target(sig: &mut syn::Signature) -> Option<&mut syn::Type> {
+    let clause = sig.generics.where_clause.as_mut()?;
+    clause.predicates.iter_mut().find_map(|pred| {
+        let syn::WherePredicate::Type(pt) = pred else {
+            return None;
+        };
+        pt.bounds.iter_mut().find_map(|bound| {
+            let syn::TypeParamBound::Trait(tb) = bound else {
+                return None;
+            };
+            let last = tb.path.segments.last_mut()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
+                return None;
+            };
+            match args.args.first_mut()? {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            }
+        })
+    })
+}
+
 /// `T` of `Wrapper<T>` (the last path segment named `wrapper`).
 pub(crate) fn generic_arg<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
     let syn::Type::Path(p) = ty else { return None };
