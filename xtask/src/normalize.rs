@@ -242,13 +242,7 @@ impl Normalizer {
 
     fn unique_name(&self, wanted: &str) -> String {
         let taken = self.component_names();
-        if !taken.contains(wanted) {
-            return wanted.to_string();
-        }
-        (2..)
-            .map(|i| format!("{wanted}{i}"))
-            .find(|n| !taken.contains(n))
-            .expect("an unused name exists")
+        unused_name(wanted, |n| taken.contains(n))
     }
 
     // ----- validation -------------------------------------------------------
@@ -1479,6 +1473,17 @@ fn name_for_pointer(ptr: &str) -> String {
         .map(|s| pascal(s))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "Hoisted".to_string())
+}
+
+/// `wanted`, or `wanted2`, `wanted3`, ... : the first name not `taken`.
+pub(crate) fn unused_name(wanted: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(wanted) {
+        return wanted.to_string();
+    }
+    (2..)
+        .map(|i| format!("{wanted}{i}"))
+        .find(|n| !taken(n))
+        .expect("an unused name exists")
 }
 
 fn collect_refs(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {

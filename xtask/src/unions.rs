@@ -24,7 +24,7 @@ use serde_json::Value;
 #[cfg(test)]
 use serde_json::json;
 
-use crate::normalize::{escape, pascal, visit_objects};
+use crate::normalize::{escape, pascal, unused_name, visit_objects};
 
 /// A discriminated union the generated code carries as a tagged enum.
 #[derive(Debug, Clone)]
@@ -207,15 +207,10 @@ fn hoist_union(doc: &mut Value, ptr: &str) -> Option<String> {
             _ => {}
         }
     }
-    let mut wanted = name.clone();
-    let mut n = 2;
-    while doc
-        .pointer(&format!("/components/schemas/{}", escape(&wanted)))
-        .is_some()
-    {
-        wanted = format!("{name}{n}");
-        n += 1;
-    }
+    let wanted = unused_name(&name, |n| {
+        doc.pointer(&format!("/components/schemas/{}", escape(n)))
+            .is_some()
+    });
     let at = doc.pointer_mut(ptr)?.as_object_mut()?;
     let mut union = serde_json::Map::new();
     for key in ["oneOf", "discriminator", "description"] {
