@@ -270,6 +270,8 @@ pub fn workspace_outputs(prepared: &Prepared) -> Result<Vec<(String, String)>> {
     let client = generate_client(prepared, Some(quote!(crate::hooks::Inner)), open)?;
     let mock = generate_mock(prepared, "crate", open)?;
     let ops = glue::Operations::from_doc(&prepared.normalized.doc, &prepared.normalized)?;
+    // One index of the generated client for all the glue read from it.
+    let index = glue::TypeIndex::parse(&client)?;
     Ok(vec![
         (
             "heygen-api/src/generated.rs".into(),
@@ -303,7 +305,7 @@ pub fn workspace_outputs(prepared: &Prepared) -> Result<Vec<(String, String)>> {
             format!(
                 "{}{}",
                 header(prepared, "pagination glue"),
-                ops.pagination_rs(&client)?
+                ops.pagination_rs(&index)?
             ),
         ),
         (
@@ -311,7 +313,7 @@ pub fn workspace_outputs(prepared: &Prepared) -> Result<Vec<(String, String)>> {
             format!(
                 "{}{}",
                 header(prepared, "data payload glue"),
-                ops.data_rs(&client)?
+                ops.data_rs(&index)?
             ),
         ),
         (

@@ -214,9 +214,7 @@ impl Operations {
     /// every operation that takes a `token` and answers a `next_token`.
     /// Field types are read from the generated client itself, so the glue
     /// always matches what typify produced.
-    pub fn pagination_rs(&self, client_src: &str) -> Result<String> {
-        let file: syn::File = syn::parse_str(client_src).context("parsing the generated client")?;
-        let types = TypeIndex::new(&file);
+    pub fn pagination_rs(&self, types: &TypeIndex) -> Result<String> {
         let mut s = String::new();
         writeln!(
             s,
@@ -331,9 +329,7 @@ impl Operations {
     /// operation, handing back the response's `data` payload (the whole
     /// response where it has none). Read from the generated client, like
     /// the pagination glue.
-    pub fn data_rs(&self, client_src: &str) -> Result<String> {
-        let file: syn::File = syn::parse_str(client_src).context("parsing the generated client")?;
-        let types = TypeIndex::new(&file);
+    pub fn data_rs(&self, types: &TypeIndex) -> Result<String> {
         let mut s = String::new();
         writeln!(
             s,
@@ -486,12 +482,18 @@ pub(crate) fn outside_heygen_api(ty: &syn::Type) -> syn::Type {
 
 /// The structs of the generated `types` module and the builders' `send`
 /// output types.
-struct TypeIndex {
+pub struct TypeIndex {
     structs: BTreeMap<String, BTreeMap<String, syn::Type>>,
     sends: BTreeMap<String, String>,
 }
 
 impl TypeIndex {
+    /// Indexes the generated client's source.
+    pub fn parse(client_src: &str) -> Result<Self> {
+        let file: syn::File = syn::parse_str(client_src).context("parsing the generated client")?;
+        Ok(Self::new(&file))
+    }
+
     fn new(file: &syn::File) -> Self {
         let mut structs = BTreeMap::new();
         let mut sends = BTreeMap::new();
