@@ -17,6 +17,9 @@ pub struct Operation {
     pub idempotency_key: bool,
     /// Takes a `token` cursor: it can be walked page by page.
     pub paginated: bool,
+    /// The status the spec declares for success; any other 2xx is treated
+    /// as this one by the transport.
+    pub success_status: u16,
     /// Numeric bounds of its query parameters, as the spec states them.
     pub query_bounds: &'static [QueryBound],
 }

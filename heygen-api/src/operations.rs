@@ -3,7 +3,8 @@
 
 //! Facts about every generated operation, read from the spec: what the
 //! request hooks need to know without parsing URLs (which operations honour
-//! an `Idempotency-Key`, the bounds of numeric query parameters).
+//! an `Idempotency-Key`, the bounds of numeric query parameters, the status
+//! each declares for success).
 
 use crate::operation::{Operation, QueryBound};
 
@@ -29,6 +30,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets/statuses",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -38,6 +40,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/lipsyncs/statuses",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -47,6 +50,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/videos/statuses",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -56,6 +60,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/statuses",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -65,6 +70,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/voices/clone",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -74,6 +80,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets/{asset_id}/complete",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -83,6 +90,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets/complete/batches",
         idempotency_key: false,
         paginated: false,
+        success_status: 202,
         query_bounds: &[],
     },
     Operation {
@@ -92,6 +100,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/ai-clipping",
         idempotency_key: true,
         paginated: false,
+        success_status: 202,
         query_bounds: &[],
     },
     Operation {
@@ -101,6 +110,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets/direct-uploads",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -110,6 +120,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets/direct-uploads/batches",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -119,6 +130,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/avatars",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -128,6 +140,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/avatars/{group_id}/consent",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -137,6 +150,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/background-removals",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -146,6 +160,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/lipsyncs",
         idempotency_key: true,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -155,6 +170,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/lipsyncs/batches",
         idempotency_key: false,
         paginated: false,
+        success_status: 202,
         query_bounds: &[],
     },
     Operation {
@@ -164,6 +180,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/proofreads",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -173,6 +190,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/videos",
         idempotency_key: true,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -182,6 +200,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-agents",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -191,6 +210,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/videos/batches",
         idempotency_key: false,
         paginated: false,
+        success_status: 202,
         query_bounds: &[],
     },
     Operation {
@@ -200,6 +220,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -209,6 +230,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/batches",
         idempotency_key: false,
         paginated: false,
+        success_status: 202,
         query_bounds: &[],
     },
     Operation {
@@ -218,6 +240,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/webhooks/endpoints",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -227,6 +250,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/ai-clipping/{job_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -236,6 +260,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets/{asset_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -245,6 +270,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/avatars/{group_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -254,6 +280,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/avatars/looks/{look_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -263,6 +290,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/background-removals/{job_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -272,6 +300,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/lipsyncs/{lipsync_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -281,6 +310,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/videos/{video_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -290,6 +320,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/{video_translation_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -299,6 +330,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/voices/{voice_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -308,6 +340,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/webhooks/endpoints/{endpoint_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -317,6 +350,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/voices",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -326,6 +360,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/proofreads/{proofread_id}/srt",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -335,6 +370,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/voices/speech",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -344,6 +380,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/proofreads/{proofread_id}/generate",
         idempotency_key: true,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -353,6 +390,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/templates/{template_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -362,6 +400,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/ai-clipping/{job_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -371,6 +410,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets/{asset_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -380,6 +420,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets/batches/{batch_id}",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -391,6 +432,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/avatars/{group_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -400,6 +442,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/avatars/looks/{look_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -409,6 +452,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/background-removals/{job_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -418,6 +462,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/users/me",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -427,6 +472,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/lipsyncs/{lipsync_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -436,6 +482,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/lipsyncs/batches/{batch_id}",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -447,6 +494,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/proofreads/{proofread_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -456,6 +504,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-agents/{session_id}/resources/{resource_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -465,6 +514,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/templates/{template_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -474,6 +524,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/videos/{video_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -483,6 +534,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-agents/{session_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -492,6 +544,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/videos/batches/{batch_id}",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -503,6 +556,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/{video_translation_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -512,6 +566,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/batches/{batch_id}",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -523,6 +578,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/voices/{voice_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -532,6 +588,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/ai-clipping",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -543,6 +600,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -554,6 +612,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/avatars",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(50) },
         ],
@@ -565,6 +624,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/avatars/looks",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(50) },
         ],
@@ -576,6 +636,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/background-removals",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -587,6 +648,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/brand-glossaries",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -598,6 +660,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/brand-kits",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -609,6 +672,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/lipsyncs",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -620,6 +684,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-agents/{session_id}/videos",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -629,6 +694,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/languages",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -638,6 +704,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/templates",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -649,6 +716,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-agents",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -660,6 +728,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-agents/styles",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -671,6 +740,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -682,6 +752,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/videos",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -693,6 +764,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/voices",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -704,6 +776,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/webhooks/endpoints",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -715,6 +788,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/webhooks/event-types",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -724,6 +798,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/webhooks/events",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(100) },
         ],
@@ -735,6 +810,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/webhooks/endpoints/{endpoint_id}/rotate-secret",
         idempotency_key: true,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -744,6 +820,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/assets/search",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(50) },
         ],
@@ -755,6 +832,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/audio/sounds",
         idempotency_key: false,
         paginated: true,
+        success_status: 200,
         query_bounds: &[
             QueryBound { name: "limit", minimum: Some(1), maximum: Some(50) },
             QueryBound { name: "min_score", minimum: Some(0), maximum: Some(1) },
@@ -767,6 +845,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-agents/{session_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -776,6 +855,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-agents/{session_id}/stop",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -785,6 +865,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/avatars/looks/{look_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -794,6 +875,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/lipsyncs/{lipsync_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -803,6 +885,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/{video_translation_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -812,6 +895,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/webhooks/endpoints/{endpoint_id}",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
     Operation {
@@ -821,6 +905,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/v3/video-translations/proofreads/{proofread_id}/srt",
         idempotency_key: false,
         paginated: false,
+        success_status: 200,
         query_bounds: &[],
     },
 ];

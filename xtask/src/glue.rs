@@ -27,6 +27,8 @@ pub struct Operation {
     pub query_bounds: Vec<QueryBound>,
     /// Takes a `token` query parameter (a cursor it can be walked with).
     pub takes_token: bool,
+    /// The lowest 2xx status the spec declares for it.
+    pub success_status: u16,
 }
 
 impl Operation {
@@ -118,6 +120,12 @@ impl Operations {
                         _ => {}
                     }
                 }
+                let success_status = success_status(op).with_context(|| {
+                    format!(
+                        "{} {path} ({id}) declares no 2xx response",
+                        method.to_uppercase()
+                    )
+                })?;
                 ops.push(Operation {
                     id,
                     method: method.to_uppercase(),
@@ -125,6 +133,7 @@ impl Operations {
                     idempotency_key,
                     query_bounds,
                     takes_token,
+                    success_status,
                 });
             }
         }
@@ -150,7 +159,8 @@ impl Operations {
             s,
             "//! Facts about every generated operation, read from the spec: what the\n\
              //! request hooks need to know without parsing URLs (which operations honour\n\
-             //! an `Idempotency-Key`, the bounds of numeric query parameters).\n"
+             //! an `Idempotency-Key`, the bounds of numeric query parameters, the status\n\
+             //! each declares for success).\n"
         )?;
         writeln!(s, "use crate::operation::{{Operation, QueryBound}};\n")?;
         writeln!(
@@ -191,6 +201,7 @@ impl Operations {
             writeln!(s, "        path: {:?},", op.path)?;
             writeln!(s, "        idempotency_key: {},", op.idempotency_key)?;
             writeln!(s, "        paginated: {},", op.takes_token)?;
+            writeln!(s, "        success_status: {},", op.success_status)?;
             if op.query_bounds.is_empty() {
                 writeln!(s, "        query_bounds: &[],")?;
             } else {
@@ -562,6 +573,19 @@ impl TypeIndex {
     }
 }
 
+/// The lowest 2xx status among an operation's declared responses (`2XX`
+/// counts as 200).
+fn success_status(op: &Value) -> Option<u16> {
+    op.get("responses")?
+        .as_object()?
+        .keys()
+        .filter_map(|code| match code.as_str() {
+            "2XX" | "2xx" => Some(200),
+            code => code.parse::<u16>().ok().filter(|c| (200..300).contains(c)),
+        })
+        .min()
+}
+
 fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
         Some(r) => r
@@ -570,5 +594,86 @@ fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
             .map(|t| resolve(doc, t))
             .unwrap_or(v),
         None => v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate_client, prepare_text};
+
+    const SPEC: &str = r#"openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /v3/things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: token, in: query, required: false, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/ThingList'}}}
+  /v3/batches/{batch_id}:
+    get:
+      operationId: getBatch
+      parameters:
+        - {name: batch_id, in: path, required: true, schema: {type: string}}
+        - {name: token, in: query, required: false, schema: {type: string}}
+      responses:
+        '202':
+          description: accepted
+          content: {application/json: {schema: {$ref: '#/components/schemas/BatchResponse'}}}
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/BatchResponse'}}}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties: {id: {type: string}}
+      required: [id]
+    ThingList:
+      type: object
+      properties:
+        data: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+        has_more: {type: boolean}
+        next_token: {anyOf: [{type: string}, {type: 'null'}]}
+      required: [data, has_more]
+    Batch:
+      type: object
+      properties:
+        items: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+        next_token: {anyOf: [{type: string}, {type: 'null'}]}
+      required: [items]
+    BatchResponse:
+      type: object
+      properties:
+        data: {anyOf: [{$ref: '#/components/schemas/Batch'}, {type: 'null'}]}
+"#;
+
+    fn operations_and_index() -> (Operations, TypeIndex) {
+        let prepared = prepare_text(SPEC, "test").unwrap();
+        let ops = Operations::from_doc(&prepared.normalized.doc, &prepared.normalized).unwrap();
+        let client = generate_client(&prepared, None, &[]).unwrap();
+        (ops, TypeIndex::parse(&client).unwrap())
+    }
+
+    #[test]
+    fn the_success_status_is_the_lowest_declared_2xx() {
+        let (ops, _) = operations_and_index();
+        let status: Vec<(&str, u16)> = ops
+            .ops
+            .iter()
+            .map(|o| (o.id.as_str(), o.success_status))
+            .collect();
+        assert_eq!(status, [("getBatch", 200), ("listThings", 200)]);
+        let rs = ops.operations_rs("sha").unwrap();
+        assert!(rs.contains("        success_status: 200,\n"), "{rs}");
+        let only_202 = SPEC.replacen("        '200':\n          description: ok\n          content: {application/json: {schema: {$ref: '#/components/schemas/BatchResponse'}}}\n", "", 1);
+        let prepared = prepare_text(&only_202, "test").unwrap();
+        let ops = Operations::from_doc(&prepared.normalized.doc, &prepared.normalized).unwrap();
+        let batch = ops.ops.iter().find(|o| o.id == "getBatch").unwrap();
+        assert_eq!(batch.success_status, 202);
     }
 }
