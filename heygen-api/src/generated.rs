@@ -58,7 +58,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct AiClip {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<ClipAspectRatio>,
+        pub aspect_ratio: ::std::option::Option<crate::open_enums::ClipAspectRatio>,
         ///Clip length in seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration_seconds: ::std::option::Option<f64>,
@@ -141,7 +141,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct AiClippingOutputSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<ClipAspectRatio>,
+        pub aspect_ratio: ::std::option::Option<crate::open_enums::ClipAspectRatio>,
         ///Caption style name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub caption_style: ::std::option::Option<::std::string::String>,
@@ -150,7 +150,7 @@ pub mod types {
         pub captions: bool,
         ///Length buckets to produce.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub duration_types: ::std::vec::Vec<ClipDurationType>,
+        pub duration_types: ::std::vec::Vec<crate::open_enums::ClipDurationType>,
         ///Extra guidance on what to clip.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prompt: ::std::option::Option<::std::string::String>,
@@ -523,7 +523,7 @@ pub mod types {
         ///Relevance to the query.
         pub score: f64,
         #[serde(rename = "type")]
-        pub type_: AudioType,
+        pub type_: crate::open_enums::AudioType,
     }
     impl AudioSound {
         pub fn builder() -> builder::AudioSound {
@@ -553,62 +553,6 @@ pub mod types {
     impl AudioSoundPage {
         pub fn builder() -> builder::AudioSoundPage {
             Default::default()
-        }
-    }
-    ///Kind of sound.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AudioType {
-        #[serde(rename = "music")]
-        Music,
-        #[serde(rename = "sound_effects")]
-        SoundEffects,
-    }
-    impl ::std::fmt::Display for AudioType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Music => f.write_str("music"),
-                Self::SoundEffects => f.write_str("sound_effects"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AudioType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "music" => Ok(Self::Music),
-                "sound_effects" => Ok(Self::SoundEffects),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AudioType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AudioType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Consent state of an avatar group.
@@ -765,7 +709,7 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub struct AvatarLook {
-        pub avatar_type: AvatarType,
+        pub avatar_type: crate::open_enums::AvatarType,
         ///Voice used when none is given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_voice_id: ::std::option::Option<::std::string::String>,
@@ -902,66 +846,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for AvatarOwnership {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Kind of avatar look.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum AvatarType {
-        #[serde(rename = "studio_avatar")]
-        StudioAvatar,
-        #[serde(rename = "digital_twin")]
-        DigitalTwin,
-        #[serde(rename = "photo_avatar")]
-        PhotoAvatar,
-    }
-    impl ::std::fmt::Display for AvatarType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::StudioAvatar => f.write_str("studio_avatar"),
-                Self::DigitalTwin => f.write_str("digital_twin"),
-                Self::PhotoAvatar => f.write_str("photo_avatar"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AvatarType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "studio_avatar" => Ok(Self::StudioAvatar),
-                "digital_twin" => Ok(Self::DigitalTwin),
-                "photo_avatar" => Ok(Self::PhotoAvatar),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AvatarType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AvatarType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1325,130 +1209,6 @@ pub mod types {
     impl BulkStatusPage {
         pub fn builder() -> builder::BulkStatusPage {
             Default::default()
-        }
-    }
-    ///Frame shape of a clip.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ClipAspectRatio {
-        #[serde(rename = "landscape")]
-        Landscape,
-        #[serde(rename = "portrait")]
-        Portrait,
-        #[serde(rename = "square")]
-        Square,
-    }
-    impl ::std::fmt::Display for ClipAspectRatio {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Landscape => f.write_str("landscape"),
-                Self::Portrait => f.write_str("portrait"),
-                Self::Square => f.write_str("square"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ClipAspectRatio {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "landscape" => Ok(Self::Landscape),
-                "portrait" => Ok(Self::Portrait),
-                "square" => Ok(Self::Square),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ClipAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ClipAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Target clip length bucket: seconds, or long.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ClipDurationType {
-        #[serde(rename = "30")]
-        X30,
-        #[serde(rename = "60")]
-        X60,
-        #[serde(rename = "180")]
-        X180,
-        #[serde(rename = "long")]
-        Long,
-    }
-    impl ::std::fmt::Display for ClipDurationType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X30 => f.write_str("30"),
-                Self::X60 => f.write_str("60"),
-                Self::X180 => f.write_str("180"),
-                Self::Long => f.write_str("long"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ClipDurationType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "30" => Ok(Self::X30),
-                "60" => Ok(Self::X60),
-                "180" => Ok(Self::X180),
-                "long" => Ok(Self::Long),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ClipDurationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ClipDurationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Recording to clone a voice from.
@@ -2154,7 +1914,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub motion_prompt: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_format: ::std::option::Option<VideoOutputFormat>,
+        pub output_format: ::std::option::Option<crate::open_enums::VideoOutputFormat>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remove_background: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2317,7 +2077,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub motion_prompt: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_format: ::std::option::Option<VideoOutputFormat>,
+        pub output_format: ::std::option::Option<crate::open_enums::VideoOutputFormat>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remove_background: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2781,7 +2541,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct CreatedVideo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_format: ::std::option::Option<VideoOutputFormat>,
+        pub output_format: ::std::option::Option<crate::open_enums::VideoOutputFormat>,
         ///Initial status, e.g. waiting (not limited to VideoStatus).
         pub status: ::std::string::String,
         ///Id to poll with the get video call.
@@ -5563,62 +5323,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///Container format.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum VideoOutputFormat {
-        #[serde(rename = "mp4")]
-        Mp4,
-        #[serde(rename = "webm")]
-        Webm,
-    }
-    impl ::std::fmt::Display for VideoOutputFormat {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Mp4 => f.write_str("mp4"),
-                Self::Webm => f.write_str("webm"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoOutputFormat {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "mp4" => Ok(Self::Mp4),
-                "webm" => Ok(Self::Webm),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///One page of videos.
     #[derive(
         ::serde::Deserialize,
@@ -5861,7 +5565,7 @@ pub mod types {
         ///Accepts pause markup.
         pub support_pause: bool,
         #[serde(rename = "type")]
-        pub type_: VoiceType,
+        pub type_: crate::open_enums::VoiceType,
         ///Voice id.
         pub voice_id: ::std::string::String,
     }
@@ -5992,62 +5696,6 @@ pub mod types {
     impl VoiceSettings {
         pub fn builder() -> builder::VoiceSettings {
             Default::default()
-        }
-    }
-    ///Public catalogue voice or your own.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum VoiceType {
-        #[serde(rename = "public")]
-        Public,
-        #[serde(rename = "private")]
-        Private,
-    }
-    impl ::std::fmt::Display for VoiceType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Public => f.write_str("public"),
-                Self::Private => f.write_str("private"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VoiceType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "public" => Ok(Self::Public),
-                "private" => Ok(Self::Private),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VoiceType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VoiceType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Prepaid wallet balance.
@@ -6729,7 +6377,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AiClip {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::ClipAspectRatio>,
+                ::std::option::Option<crate::open_enums::ClipAspectRatio>,
                 ::std::string::String,
             >,
             duration_seconds: ::std::result::Result<
@@ -6780,7 +6428,7 @@ pub mod types {
         impl AiClip {
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ClipAspectRatio>,
+                T: ::std::convert::TryInto<crate::open_enums::ClipAspectRatio>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aspect_ratio = value
@@ -7176,7 +6824,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AiClippingOutputSettings {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::ClipAspectRatio>,
+                ::std::option::Option<crate::open_enums::ClipAspectRatio>,
                 ::std::string::String,
             >,
             caption_style: ::std::result::Result<
@@ -7185,7 +6833,7 @@ pub mod types {
             >,
             captions: ::std::result::Result<bool, ::std::string::String>,
             duration_types: ::std::result::Result<
-                ::std::vec::Vec<super::ClipDurationType>,
+                ::std::vec::Vec<crate::open_enums::ClipDurationType>,
                 ::std::string::String,
             >,
             prompt: ::std::result::Result<
@@ -7207,7 +6855,7 @@ pub mod types {
         impl AiClippingOutputSettings {
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ClipAspectRatio>,
+                T: ::std::convert::TryInto<crate::open_enums::ClipAspectRatio>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aspect_ratio = value
@@ -7245,7 +6893,9 @@ pub mod types {
             }
             pub fn duration_types<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ClipDurationType>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::open_enums::ClipDurationType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration_types = value
@@ -8180,7 +7830,10 @@ pub mod types {
                 ::std::string::String,
             >,
             score: ::std::result::Result<f64, ::std::string::String>,
-            type_: ::std::result::Result<super::AudioType, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::open_enums::AudioType,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AudioSound {
             fn default() -> Self {
@@ -8297,7 +7950,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AudioType>,
+                T: ::std::convert::TryInto<crate::open_enums::AudioType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -8959,7 +8612,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AvatarLook {
-            avatar_type: ::std::result::Result<super::AvatarType, ::std::string::String>,
+            avatar_type: ::std::result::Result<
+                crate::open_enums::AvatarType,
+                ::std::string::String,
+            >,
             default_voice_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -9035,7 +8691,7 @@ pub mod types {
         impl AvatarLook {
             pub fn avatar_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AvatarType>,
+                T: ::std::convert::TryInto<crate::open_enums::AvatarType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.avatar_type = value
@@ -13084,7 +12740,7 @@ pub mod types {
                 ::std::string::String,
             >,
             output_format: ::std::result::Result<
-                ::std::option::Option<super::VideoOutputFormat>,
+                ::std::option::Option<crate::open_enums::VideoOutputFormat>,
                 ::std::string::String,
             >,
             remove_background: ::std::result::Result<
@@ -13306,7 +12962,7 @@ pub mod types {
             }
             pub fn output_format<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoOutputFormat>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoOutputFormat>,
                 T::Error: ::std::fmt::Display,
             {
                 self.output_format = value
@@ -13717,7 +13373,7 @@ pub mod types {
                 ::std::string::String,
             >,
             output_format: ::std::result::Result<
-                ::std::option::Option<super::VideoOutputFormat>,
+                ::std::option::Option<crate::open_enums::VideoOutputFormat>,
                 ::std::string::String,
             >,
             remove_background: ::std::result::Result<
@@ -13925,7 +13581,7 @@ pub mod types {
             }
             pub fn output_format<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoOutputFormat>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoOutputFormat>,
                 T::Error: ::std::fmt::Display,
             {
                 self.output_format = value
@@ -15388,7 +15044,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CreatedVideo {
             output_format: ::std::result::Result<
-                ::std::option::Option<super::VideoOutputFormat>,
+                ::std::option::Option<crate::open_enums::VideoOutputFormat>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -15409,7 +15065,7 @@ pub mod types {
         impl CreatedVideo {
             pub fn output_format<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoOutputFormat>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoOutputFormat>,
                 T::Error: ::std::fmt::Display,
             {
                 self.output_format = value
@@ -23685,7 +23341,10 @@ pub mod types {
             >,
             support_locale: ::std::result::Result<bool, ::std::string::String>,
             support_pause: ::std::result::Result<bool, ::std::string::String>,
-            type_: ::std::result::Result<super::VoiceType, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::open_enums::VoiceType,
+                ::std::string::String,
+            >,
             voice_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -23789,7 +23448,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VoiceType>,
+                T: ::std::convert::TryInto<crate::open_enums::VoiceType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -25689,22 +25348,124 @@ The `type` property on the wire is the variant's tag: build a branch (or pass it
     /**
 
 The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    #[serde(tag = "type")]
+    /**
+
+Open: an object whose `type` this SDK does not know (one HeyGen added later) decodes as [`SearchAssetItem::Unknown`], keeping the tag and the other properties, instead of failing the response; it serializes back unchanged.*/
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum SearchAssetItem {
         ///An image search hit. (`type: "image"`)
-        #[serde(rename = "image")]
         Image(ImageAssetItem),
         ///An icon search hit. (`type: "icon"`)
-        #[serde(rename = "icon")]
         Icon(IconAssetItem),
+        ///An object whose `type` this SDK does not know, as received: it serializes back to the same object (`type` included).
+        Unknown {
+            ///The `type` value.
+            tag: ::std::string::String,
+            ///Every other property of the object, `type` left out.
+            body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchAssetItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            use ::serde::de::Error as _;
+            let mut body: ::serde_json::Map<
+                ::std::string::String,
+                ::serde_json::Value,
+            > = ::serde::Deserialize::deserialize(deserializer)?;
+            let tag = match body.remove("type") {
+                ::std::option::Option::Some(::serde_json::Value::String(tag)) => tag,
+                ::std::option::Option::Some(other) => {
+                    return ::std::result::Result::Err(
+                        D::Error::custom(
+                            ::std::format!(
+                                "the tag `{}` is not a string: {}", "type", other
+                            ),
+                        ),
+                    );
+                }
+                ::std::option::Option::None => {
+                    return ::std::result::Result::Err(D::Error::missing_field("type"));
+                }
+            };
+            match tag.as_str() {
+                "image" => {
+                    ::serde_json::from_value(::serde_json::Value::Object(body))
+                        .map(Self::Image)
+                        .map_err(D::Error::custom)
+                }
+                "icon" => {
+                    ::serde_json::from_value(::serde_json::Value::Object(body))
+                        .map(Self::Icon)
+                        .map_err(D::Error::custom)
+                }
+                _ => ::std::result::Result::Ok(Self::Unknown { tag, body }),
+            }
+        }
+    }
+    impl ::serde::Serialize for SearchAssetItem {
+        fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+        where
+            S: ::serde::Serializer,
+        {
+            #[derive(::serde::Serialize)]
+            #[serde(tag = "type")]
+            enum Known<'a> {
+                #[serde(rename = "image")]
+                Image(&'a ImageAssetItem),
+                #[serde(rename = "icon")]
+                Icon(&'a IconAssetItem),
+            }
+            let known = match self {
+                Self::Image(value) => Known::Image(value),
+                Self::Icon(value) => Known::Icon(value),
+                Self::Unknown { tag, body } => {
+                    use ::serde::ser::SerializeMap as _;
+                    let rest = || body.iter().filter(|(k, _)| k.as_str() != "type");
+                    let mut map = serializer
+                        .serialize_map(::std::option::Option::Some(1 + rest().count()))?;
+                    map.serialize_entry("type", tag)?;
+                    for (k, v) in rest() {
+                        map.serialize_entry(k, v)?;
+                    }
+                    return map.end();
+                }
+            };
+            ::serde::Serialize::serialize(&known, serializer)
+        }
+    }
+    impl ::schemars::JsonSchema for SearchAssetItem {
+        fn schema_name() -> ::std::string::String {
+            "SearchAssetItem".to_string()
+        }
+        fn json_schema(
+            generator: &mut ::schemars::r#gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            ///An image or icon search hit.
+            /**
+
+The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
+            #[derive(schemars::JsonSchema)]
+            #[serde(tag = "type")]
+            #[allow(dead_code)]
+            enum Known {
+                ///An image search hit. (`type: "image"`)
+                #[serde(rename = "image")]
+                Image(ImageAssetItem),
+                ///An icon search hit. (`type: "icon"`)
+                #[serde(rename = "icon")]
+                Icon(IconAssetItem),
+            }
+            let mut schema = <Known as ::schemars::JsonSchema>::json_schema(generator)
+                .into_object();
+            schema
+                .extensions
+                .insert("x-open-union".to_string(), ::serde_json::Value::Bool(true));
+            ::schemars::schema::Schema::Object(schema)
+        }
     }
     impl ::std::convert::From<&SearchAssetItem> for SearchAssetItem {
         fn from(value: &SearchAssetItem) -> Self {
@@ -26148,6 +25909,14 @@ The `type` property on the wire is the variant's tag: build a branch (or pass it
             CreateVideoFromStudio::try_from(value).map(Self::Studio)
         }
     }
+    pub use crate::open_enums::{
+        AiClipStatus, AiClippingStatus, AudioType, AvatarLookPreferredOrientation,
+        AvatarStatus, AvatarType, BatchItemStatus, BatchStatus, ClipAspectRatio,
+        ClipDurationType, CurrentUserBillingType, LipsyncStatus, ProofreadStatus,
+        SubscriptionPlan, VideoAgentCreateStatus, VideoAgentMessageType,
+        VideoAgentSessionStatus, VideoOutputFormat, VideoStatus, VideoTranslationStatus,
+        VoiceStatus, VoiceType, WalletCurrency,
+    };
 }
 #[derive(Clone, Debug)]
 /**Client for HeyGen External API
@@ -30082,7 +29851,7 @@ pub mod builder {
         min_score: Result<Option<f64>, String>,
         query: Result<::std::string::String, String>,
         token: Result<Option<::std::string::String>, String>,
-        type_: Result<Option<types::AudioType>, String>,
+        type_: Result<Option<crate::open_enums::AudioType>, String>,
     }
     impl<'a> SearchAudio<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -30145,12 +29914,15 @@ pub mod builder {
         }
         pub fn type_<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::AudioType>,
+            V: std::convert::TryInto<crate::open_enums::AudioType>,
         {
             self.type_ = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `AudioType` for type_ failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: open_enums :: AudioType` for type_ failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v3/audio/sounds`
@@ -30529,7 +30301,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListAvatarLooks<'a> {
         client: &'a super::Client,
-        avatar_type: Result<Option<types::AvatarType>, String>,
+        avatar_type: Result<Option<crate::open_enums::AvatarType>, String>,
         group_id: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         ownership: Result<Option<types::AvatarOwnership>, String>,
@@ -30548,13 +30320,14 @@ pub mod builder {
         }
         pub fn avatar_type<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::AvatarType>,
+            V: std::convert::TryInto<crate::open_enums::AvatarType>,
         {
             self.avatar_type = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `AvatarType` for avatar_type failed".to_string()
+                    "conversion to `crate :: open_enums :: AvatarType` for avatar_type failed"
+                        .to_string()
                 });
             self
         }
@@ -37905,7 +37678,7 @@ pub mod builder {
         language: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         token: Result<Option<::std::string::String>, String>,
-        type_: Result<Option<types::VoiceType>, String>,
+        type_: Result<Option<crate::open_enums::VoiceType>, String>,
     }
     impl<'a> ListVoices<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -37986,12 +37759,15 @@ pub mod builder {
         }
         pub fn type_<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::VoiceType>,
+            V: std::convert::TryInto<crate::open_enums::VoiceType>,
         {
             self.type_ = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `VoiceType` for type_ failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: open_enums :: VoiceType` for type_ failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v3/voices`

@@ -1905,9 +1905,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("token"))
             }
         }
-        pub fn type_<T>(self, value: T) -> Self
+        pub fn type_<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<types::AudioType>>,
+            T: Into<Option<&'a crate::open_enums::AudioType>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("type", value.to_string()))
@@ -2245,9 +2245,9 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn avatar_type<T>(self, value: T) -> Self
+        pub fn avatar_type<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<types::AvatarType>>,
+            T: Into<Option<&'a crate::open_enums::AvatarType>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("avatar_type", value.to_string()))
@@ -8412,9 +8412,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("token"))
             }
         }
-        pub fn type_<T>(self, value: T) -> Self
+        pub fn type_<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<types::VoiceType>>,
+            T: Into<Option<&'a crate::open_enums::VoiceType>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("type", value.to_string()))

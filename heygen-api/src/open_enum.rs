@@ -2,10 +2,13 @@
 //!
 //! typify generates closed enums, so a new video status or event type on
 //! HeyGen's side would fail the decode of a whole response and break every
-//! installed SDK. Enums that appear only in responses are generated instead
-//! through [`open_enum!`](crate::open_enum): the known values are variants,
+//! installed SDK. Every enum a response can carry (whether or not a request
+//! can carry it too) is generated instead through
+//! [`open_enum!`](crate::open_enum): the known values are variants,
 //! anything else is kept in `Unknown(String)` and serializes back unchanged.
-//! Enums a request can carry stay closed, so a typo is caught before sending.
+//! Building a request with one is unchanged: pass a known variant, or a
+//! string (`From<&str>`/`From<String>`). Enums only requests carry stay
+//! closed, so a typo is caught before sending.
 
 /// Defines an open string enum. Used by the generated `open_enums` module.
 #[doc(hidden)]

@@ -69,7 +69,7 @@ pub const ALLOWED_DIFFERENCES: &[(Rule, &str, &str)] = &[
     ),
     (
         Rule::OpenEnum,
-        "a response-only enum is open (`x-open-enum`)",
+        "an enum a response can carry is open (`x-open-enum`)",
         "values HeyGen adds later decode as `Unknown(String)` instead of failing the whole \
          response; the known values must still equal the spec's",
     ),

@@ -2137,7 +2137,9 @@ pub async fn call(
             if let Some(v) = args.param("avatar_type") {
                 b = b
                     .avatar_type(
-                        arg::<types::AvatarType>("listAvatarLooks", "avatar_type", v)?,
+                        arg::<
+                            heygen_api::open_enums::AvatarType,
+                        >("listAvatarLooks", "avatar_type", v)?,
                     );
             }
             if let Some(v) = args.param("ownership") {
@@ -2338,7 +2340,12 @@ pub async fn call(
             #[allow(unused_mut)]
             let mut b = client.list_voices();
             if let Some(v) = args.param("type") {
-                b = b.type_(arg::<types::VoiceType>("listVoices", "type", v)?);
+                b = b
+                    .type_(
+                        arg::<
+                            heygen_api::open_enums::VoiceType,
+                        >("listVoices", "type", v)?,
+                    );
             }
             if let Some(v) = args.param("engine") {
                 b = b.engine(arg::<::std::string::String>("listVoices", "engine", v)?);
@@ -2465,7 +2472,12 @@ pub async fn call(
                 b = b.query(arg::<::std::string::String>("searchAudio", "query", v)?);
             }
             if let Some(v) = args.param("type") {
-                b = b.type_(arg::<types::AudioType>("searchAudio", "type", v)?);
+                b = b
+                    .type_(
+                        arg::<
+                            heygen_api::open_enums::AudioType,
+                        >("searchAudio", "type", v)?,
+                    );
             }
             if let Some(v) = args.param("limit") {
                 b = b.limit(arg::<::std::num::NonZeroU64>("searchAudio", "limit", v)?);
@@ -2952,11 +2964,11 @@ pub fn roundtrip(
                     .and_then(serde_json::to_value)
             }
             "ClipAspectRatio" => {
-                serde_json::from_value::<types::ClipAspectRatio>(value)
+                serde_json::from_value::<heygen_api::open_enums::ClipAspectRatio>(value)
                     .and_then(serde_json::to_value)
             }
             "ClipDurationType" => {
-                serde_json::from_value::<types::ClipDurationType>(value)
+                serde_json::from_value::<heygen_api::open_enums::ClipDurationType>(value)
                     .and_then(serde_json::to_value)
             }
             "AiClippingOutputSettings" => {
@@ -3076,7 +3088,7 @@ pub fn roundtrip(
                     .and_then(serde_json::to_value)
             }
             "AudioType" => {
-                serde_json::from_value::<types::AudioType>(value)
+                serde_json::from_value::<heygen_api::open_enums::AudioType>(value)
                     .and_then(serde_json::to_value)
             }
             "AudioSound" => {
@@ -3092,7 +3104,7 @@ pub fn roundtrip(
                     .and_then(serde_json::to_value)
             }
             "AvatarType" => {
-                serde_json::from_value::<types::AvatarType>(value)
+                serde_json::from_value::<heygen_api::open_enums::AvatarType>(value)
                     .and_then(serde_json::to_value)
             }
             "AvatarOwnership" => {
@@ -3520,7 +3532,9 @@ pub fn roundtrip(
                     .and_then(serde_json::to_value)
             }
             "VideoOutputFormat" => {
-                serde_json::from_value::<types::VideoOutputFormat>(value)
+                serde_json::from_value::<
+                    heygen_api::open_enums::VideoOutputFormat,
+                >(value)
                     .and_then(serde_json::to_value)
             }
             "Expressiveness" => {
@@ -3660,7 +3674,7 @@ pub fn roundtrip(
                     .and_then(serde_json::to_value)
             }
             "VoiceType" => {
-                serde_json::from_value::<types::VoiceType>(value)
+                serde_json::from_value::<heygen_api::open_enums::VoiceType>(value)
                     .and_then(serde_json::to_value)
             }
             "VoiceStatus" => {
@@ -3850,8 +3864,12 @@ pub fn schema_of(rust_name: &str) -> Option<schemars::schema::RootSchema> {
                 schemars::schema_for!(heygen_api::open_enums::AiClippingStatus)
             }
             "AiClipStatus" => schemars::schema_for!(heygen_api::open_enums::AiClipStatus),
-            "ClipAspectRatio" => schemars::schema_for!(types::ClipAspectRatio),
-            "ClipDurationType" => schemars::schema_for!(types::ClipDurationType),
+            "ClipAspectRatio" => {
+                schemars::schema_for!(heygen_api::open_enums::ClipAspectRatio)
+            }
+            "ClipDurationType" => {
+                schemars::schema_for!(heygen_api::open_enums::ClipDurationType)
+            }
             "AiClippingOutputSettings" => {
                 schemars::schema_for!(types::AiClippingOutputSettings)
             }
@@ -3901,11 +3919,11 @@ pub fn schema_of(rust_name: &str) -> Option<schemars::schema::RootSchema> {
             "IconAssetItem" => schemars::schema_for!(types::IconAssetItem),
             "SearchAssetItem" => schemars::schema_for!(types::SearchAssetItem),
             "SearchAssetPage" => schemars::schema_for!(types::SearchAssetPage),
-            "AudioType" => schemars::schema_for!(types::AudioType),
+            "AudioType" => schemars::schema_for!(heygen_api::open_enums::AudioType),
             "AudioSound" => schemars::schema_for!(types::AudioSound),
             "AudioSoundPage" => schemars::schema_for!(types::AudioSoundPage),
             "AvatarStatus" => schemars::schema_for!(heygen_api::open_enums::AvatarStatus),
-            "AvatarType" => schemars::schema_for!(types::AvatarType),
+            "AvatarType" => schemars::schema_for!(heygen_api::open_enums::AvatarType),
             "AvatarOwnership" => schemars::schema_for!(types::AvatarOwnership),
             "AvatarError" => schemars::schema_for!(types::AvatarError),
             "AvatarGroup" => schemars::schema_for!(types::AvatarGroup),
@@ -4094,7 +4112,9 @@ pub fn schema_of(rust_name: &str) -> Option<schemars::schema::RootSchema> {
             "VideoResponse" => schemars::schema_for!(types::VideoResponse),
             "VideoAspectRatio" => schemars::schema_for!(types::VideoAspectRatio),
             "VideoResolution" => schemars::schema_for!(types::VideoResolution),
-            "VideoOutputFormat" => schemars::schema_for!(types::VideoOutputFormat),
+            "VideoOutputFormat" => {
+                schemars::schema_for!(heygen_api::open_enums::VideoOutputFormat)
+            }
             "Expressiveness" => schemars::schema_for!(types::Expressiveness),
             "VideoFit" => schemars::schema_for!(types::VideoFit),
             "VideoBackground" => schemars::schema_for!(types::VideoBackground),
@@ -4143,7 +4163,7 @@ pub fn schema_of(rust_name: &str) -> Option<schemars::schema::RootSchema> {
             }
             "DeletedVideo" => schemars::schema_for!(types::DeletedVideo),
             "DeletedVideoResponse" => schemars::schema_for!(types::DeletedVideoResponse),
-            "VoiceType" => schemars::schema_for!(types::VoiceType),
+            "VoiceType" => schemars::schema_for!(heygen_api::open_enums::VoiceType),
             "VoiceStatus" => schemars::schema_for!(heygen_api::open_enums::VoiceStatus),
             "Voice" => schemars::schema_for!(types::Voice),
             "VoicePage" => schemars::schema_for!(types::VoicePage),

@@ -107,7 +107,7 @@ fn send_output(ret: &syn::ReturnType) -> Option<syn::Type> {
 
 /// typify's identifier rule (`typify_impl::util::sanitize`): the case
 /// conversion, then a trailing `_` on a keyword (`type` -> `type_`).
-fn sanitize(name: &str, pascal: bool) -> String {
+pub(crate) fn sanitize(name: &str, pascal: bool) -> String {
     let cleaned: String = name
         .replace('\'', "")
         .chars()

@@ -36,7 +36,7 @@ pub struct Prepared {
     pub sha256: String,
     pub spec: openapiv3::OpenAPI,
     pub normalized: normalize::Normalized,
-    /// Response-only enums, generated open in the workspace crate.
+    /// Enums a response can carry, generated open in the workspace crate.
     pub open_enums: Vec<open_enums::OpenEnum>,
     /// Discriminated unions, emitted as tagged enums over their branch structs.
     pub unions: Vec<unions::Union>,
@@ -423,8 +423,14 @@ fn parse_tokens(tokens: proc_macro2::TokenStream) -> Result<syn::File> {
 
 /// What the generated types module gets besides typify's output, and what
 /// changes in it: structs built through builders only (see [`builders`]),
-/// the tagged unions, and optional bodies that start from their empty value.
-fn finish_client(file: &mut syn::File, prepared: &Prepared) -> Result<()> {
+/// the tagged unions, the open enums re-exported (every type a request or
+/// response names is in `types`, whether typify or `open_enum!` made it),
+/// and optional bodies that start from their empty value.
+fn finish_client(
+    file: &mut syn::File,
+    prepared: &Prepared,
+    open: &[open_enums::OpenEnum],
+) -> Result<()> {
     let types = file
         .items
         .iter_mut()
@@ -437,6 +443,12 @@ fn finish_client(file: &mut syn::File, prepared: &Prepared) -> Result<()> {
     let unions: syn::File = syn::parse2(unions::union_items(&prepared.unions))
         .context("the tagged unions are not valid Rust")?;
     types.extend(unions.items);
+    if !open.is_empty() {
+        let names = open.iter().map(|e| quote::format_ident!("{}", e.name));
+        types.push(syn::parse_quote! {
+            pub use crate::open_enums::{#(#names),*};
+        });
+    }
     bodies::start_from_default(file, &prepared.optional_bodies.builders);
     Ok(())
 }
@@ -451,7 +463,7 @@ pub fn generate_client(
         Generator::new(&settings).generate_tokens(&prepared.spec)
     })?;
     let mut file = parse_tokens(tokens)?;
-    finish_client(&mut file, prepared)?;
+    finish_client(&mut file, prepared, open)?;
     Ok(prettyplease::unparse(&file))
 }
 

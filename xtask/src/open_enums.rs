@@ -1,13 +1,21 @@
-//! Which enums become open (see `heygen-api/src/open_enum.rs`): string
-//! enums reachable from some response and from no request. Inline ones in
-//! response-only objects are first named as components, since typify can
-//! replace only named types.
+//! Which enums become open (see `heygen-api/src/open_enum.rs`): every
+//! string enum of two or more values reachable from some response, whether
+//! or not a request can carry it too. A value HeyGen adds must not fail the
+//! decode of a whole response; a request built with an open enum still
+//! takes the known variants (and any string, through `From<&str>`). Enums
+//! reachable only from requests stay typify's closed enums, so a typo is
+//! caught before sending. Inline enums in response-reachable objects are
+//! first named as components (`Video.kind` -> `VideoKind`, typify's own
+//! name for them), since typify can replace only named types. Variants
+//! are named by typify's rule too, so an enum that turns open keeps its
+//! variant names.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use crate::contract::sanitize;
 use crate::normalize::{METHODS, escape, pascal};
 use crate::unions;
 
@@ -21,14 +29,12 @@ pub struct OpenEnum {
 /// Finds (and names) the open enums of `doc`, rewriting inline ones into
 /// components.
 pub fn open_enums(doc: &mut Value) -> Vec<OpenEnum> {
-    let (responses, requests) = roots(doc);
+    let (responses, _) = roots(doc);
     let response_reach = reach(doc, &responses);
-    let request_reach = reach(doc, &requests);
-    let response_only: Vec<String> = response_reach.difference(&request_reach).cloned().collect();
 
-    // Name inline enums of response-only objects.
+    // Name inline enums of response-reachable objects.
     let mut created: BTreeMap<String, Value> = BTreeMap::new();
-    for name in &response_only {
+    for name in &response_reach {
         let ptr = format!("/components/schemas/{}", escape(name));
         if let Some(mut schema) = doc.pointer(&ptr).cloned() {
             name_inline_enums(doc, &mut schema, name, &mut created, true);
@@ -45,7 +51,7 @@ pub fn open_enums(doc: &mut Value) -> Vec<OpenEnum> {
     }
 
     let mut out = Vec::new();
-    for name in response_only.iter().chain(created.keys()) {
+    for name in response_reach.iter().chain(created.keys()) {
         let Some(schema) = doc.pointer(&format!("/components/schemas/{}", escape(name))) else {
             continue;
         };
@@ -229,8 +235,9 @@ pub fn reach(doc: &Value, roots: &[Value]) -> BTreeSet<String> {
 /// `heygen-api/src/open_enums.rs`.
 pub fn open_enums_rs(enums: &[OpenEnum]) -> String {
     let mut s = String::from(
-        "//! Enums that appear only in responses, generated open: an unknown\n\
-         //! value decodes as `Unknown(String)` (see `crate::open_enum`).\n\n",
+        "//! Enums a response can carry, generated open: an unknown value\n\
+         //! decodes as `Unknown(String)` (see `crate::open_enum`). Each is also\n\
+         //! re-exported from `crate::types`.\n\n",
     );
     for e in enums {
         let _ = writeln!(s, "crate::open_enum! {{");
@@ -247,13 +254,7 @@ pub fn open_enums_rs(enums: &[OpenEnum]) -> String {
         let _ = writeln!(s, "    {} {{", e.name);
         let mut used = BTreeSet::new();
         for v in &e.values {
-            let mut ident = heck::ToUpperCamelCase::to_upper_camel_case(v.as_str());
-            if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
-                ident = format!("V{ident}");
-            }
-            if ident == "Unknown" || ident == "Self" {
-                ident.push_str("Value");
-            }
+            let mut ident = variant_ident(v);
             while !used.insert(ident.clone()) {
                 ident.push('_');
             }
@@ -265,12 +266,22 @@ pub fn open_enums_rs(enums: &[OpenEnum]) -> String {
     s
 }
 
+/// The variant for `value`: typify's name for it (`"30"` -> `X30`), so an
+/// enum that was closed keeps its variants, except that `Unknown` is taken.
+fn variant_ident(value: &str) -> String {
+    let mut ident = sanitize(value, true);
+    if ident == "Unknown" {
+        ident.push_str("Value");
+    }
+    ident
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn response_only_enums_open_request_enums_stay_closed() {
+    fn response_enums_open_request_only_enums_stay_closed() {
         let mut doc = json!({
             "openapi": "3.0.3",
             "paths": {"/v": {
@@ -280,27 +291,64 @@ mod tests {
                 }
             }},
             "components": {"schemas": {
-                "Req": {"type": "object", "properties": {"ratio": {"$ref": "#/components/schemas/Ratio"}}},
+                "Req": {"type": "object", "properties": {
+                    "ratio": {"$ref": "#/components/schemas/Ratio"},
+                    "size": {"$ref": "#/components/schemas/Size"},
+                    "settings": {"$ref": "#/components/schemas/Settings"},
+                    "speed": {"type": "string", "enum": ["slow", "fast"]}
+                }},
                 "Video": {"type": "object", "properties": {
                     "status": {"$ref": "#/components/schemas/Status"},
                     "ratio": {"$ref": "#/components/schemas/Ratio"},
+                    "settings": {"$ref": "#/components/schemas/Settings"},
                     "kind": {"type": "string", "enum": ["a", "b"], "nullable": true},
                     "literal": {"type": "string", "enum": ["only"]}
                 }},
+                "Settings": {"type": "object", "properties": {
+                    "duration": {"type": "string", "enum": ["30", "long"], "default": "30"}
+                }},
                 "Status": {"type": "string", "enum": ["pending", "completed"]},
-                "Ratio": {"type": "string", "enum": ["16:9", "9:16"]}
+                "Ratio": {"type": "string", "enum": ["16:9", "9:16"]},
+                "Size": {"type": "string", "enum": ["s", "m"]}
             }}
         });
         let enums = open_enums(&mut doc);
         let names: Vec<&str> = enums.iter().map(|e| e.name.as_str()).collect();
-        assert_eq!(names, ["Status", "VideoKind"]);
+        // Request and response (`Ratio`, the inline `Settings.duration`) and
+        // response only (`Status`, `Video.kind`): open. Request only
+        // (`Size`, the inline `Req.speed`) and one-value literals: closed.
+        assert_eq!(names, ["Ratio", "SettingsDuration", "Status", "VideoKind"]);
         assert_eq!(
             doc.pointer("/components/schemas/Video/properties/kind")
                 .unwrap(),
             &json!({"allOf": [{"$ref": "#/components/schemas/VideoKind"}], "nullable": true})
         );
+        assert_eq!(
+            doc.pointer("/components/schemas/Settings/properties/duration")
+                .unwrap(),
+            &json!({"allOf": [{"$ref": "#/components/schemas/SettingsDuration"}], "default": "30"})
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/Req/properties/speed")
+                .unwrap(),
+            &json!({"type": "string", "enum": ["slow", "fast"]}),
+            "a request-only inline enum stays inline (typify's closed enum)"
+        );
         let rs = open_enums_rs(&enums);
         assert!(rs.contains("Pending = \"pending\","), "{rs}");
-        assert!(!rs.contains("Ratio"), "request enums stay closed");
+        assert!(
+            rs.contains("X169 = \"16:9\","),
+            "typify's variant names, kept when an enum turns open: {rs}"
+        );
+        assert!(rs.contains("X30 = \"30\","), "{rs}");
+        assert!(!rs.contains("Size"), "request-only enums stay closed");
+    }
+
+    #[test]
+    fn variants_are_named_as_typify_names_them() {
+        assert_eq!(variant_ident("pending_consent"), "PendingConsent");
+        assert_eq!(variant_ident("180"), "X180");
+        assert_eq!(variant_ident("unknown"), "UnknownValue");
+        assert_eq!(variant_ident("self"), "Self_");
     }
 }

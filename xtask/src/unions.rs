@@ -15,6 +15,17 @@
 //! `From<Branch>` and `TryFrom<builder::Branch>`, so a branch (or its
 //! builder) goes wherever the union is expected. The tag is serde's: the
 //! wire format is the spec's, and nobody sets it by hand.
+//!
+//! A union a response can carry is open, like the response enums (see
+//! `open_enums`): an object whose tag this SDK does not know decodes as the
+//! variant `Unknown { tag, body }` instead of failing the whole response,
+//! and serializes back to what was received. serde's derive cannot express
+//! that, so such a union gets hand-written `Deserialize` (the object read as
+//! a map, the tag taken out, the rest decoded as the tagged branch's
+//! struct), `Serialize` (known variants through a derived internally tagged
+//! twin, so their wire format is unchanged) and `JsonSchema` (the derived
+//! twin's schema, marked `x-open-union`). Unions only requests carry keep
+//! the plain derive: a request is never built with a tag the spec lacks.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +36,7 @@ use serde_json::Value;
 use serde_json::json;
 
 use crate::normalize::{escape, pascal, unused_name, visit_objects};
+use crate::open_enums;
 
 /// A discriminated union the generated code carries as a tagged enum.
 #[derive(Debug, Clone)]
@@ -35,6 +47,8 @@ pub struct Union {
     /// The discriminator property (`type`, `engine_type`).
     pub tag: String,
     pub variants: Vec<Variant>,
+    /// Reachable from some response: unknown tags decode as `Unknown`.
+    pub open: bool,
 }
 
 /// One branch of a [`Union`].
@@ -96,6 +110,8 @@ pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
     }
     let mut used_elsewhere = BTreeSet::new();
     component_refs(&without_unions, &mut used_elsewhere);
+    let (responses, _) = open_enums::roots(doc);
+    let from_responses = open_enums::reach(doc, &responses);
 
     let mut unions = Vec::new();
     // branch -> the tag property it loses (one, whatever the union).
@@ -136,6 +152,13 @@ pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
                 }),
             }
         }
+        let open = from_responses.contains(&name);
+        if open {
+            // `Unknown` is the open union's catch-all.
+            for v in variants.iter_mut().filter(|v| v.rust_name == "Unknown") {
+                v.rust_name.push_str("Value");
+            }
+        }
         let names: BTreeSet<&str> = variants.iter().map(|v| v.rust_name.as_str()).collect();
         if problem.is_none() && names.len() != variants.len() {
             problem = Some("two tag values make the same variant name".into());
@@ -148,8 +171,13 @@ pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
             untag.insert(v.branch.clone(), tag.clone());
         }
         notes.push(format!(
-            "union {name}: a tagged enum over the branch structs {}",
-            branches.join(", ")
+            "union {name}: a tagged enum over the branch structs {}{}",
+            branches.join(", "),
+            if open {
+                " (open: a response carries it)"
+            } else {
+                ""
+            }
         ));
         unions.push(Union {
             description: doc
@@ -162,6 +190,7 @@ pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
             name,
             tag,
             variants,
+            open,
         });
     }
     for (branch, tag) in untag {
@@ -324,13 +353,11 @@ pub fn union_items(unions: &[Union]) -> TokenStream {
             "\n\nThe `{tag}` property on the wire is the variant's tag: build a branch \
              (or pass its builder) and convert it with `From`/`TryFrom`."
         );
-        let variants = u.variants.iter().map(|v| {
+        // The variants with serde's tag values, for a derive.
+        let tagged_variants = u.variants.iter().map(|v| {
             let ident = format_ident!("{}", v.rust_name);
             let value = &v.value;
-            let doc = match &v.description {
-                Some(d) => format!("{d} (`{tag}: \"{value}\"`)"),
-                None => format!("`{tag}: \"{value}\"`"),
-            };
+            let doc = variant_doc(u, v);
             let payload = (!v.unit).then(|| {
                 let branch = format_ident!("{}", rust_name(&v.branch));
                 quote!((#branch))
@@ -341,6 +368,7 @@ pub fn union_items(unions: &[Union]) -> TokenStream {
                 #ident #payload,
             }
         });
+        let tagged_variants: Vec<TokenStream> = tagged_variants.collect();
         let conversions = u.variants.iter().filter(|v| !v.unit).map(|v| {
             let ident = format_ident!("{}", v.rust_name);
             let branch = format_ident!("{}", rust_name(&v.branch));
@@ -360,15 +388,21 @@ pub fn union_items(unions: &[Union]) -> TokenStream {
                 }
             }
         });
+        if u.open {
+            out.extend(open_union(u, &doc, &how, &tagged_variants));
+        } else {
+            out.extend(quote! {
+                #[doc = #doc]
+                #[doc = #how]
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+                #[serde(tag = #tag)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #(#tagged_variants)*
+                }
+            });
+        }
         out.extend(quote! {
-            #[doc = #doc]
-            #[doc = #how]
-            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-            #[serde(tag = #tag)]
-            #[non_exhaustive]
-            pub enum #name {
-                #(#variants)*
-            }
             impl ::std::convert::From<&#name> for #name {
                 fn from(value: &#name) -> Self {
                     value.clone()
@@ -378,6 +412,175 @@ pub fn union_items(unions: &[Union]) -> TokenStream {
         });
     }
     out
+}
+
+fn variant_doc(u: &Union, v: &Variant) -> String {
+    let (tag, value) = (&u.tag, &v.value);
+    match &v.description {
+        Some(d) => format!("{d} (`{tag}: \"{value}\"`)"),
+        None => format!("`{tag}: \"{value}\"`"),
+    }
+}
+
+/// A union a response carries: the enum with an `Unknown` variant, and its
+/// hand-written serde and schemars impls (see the module docs).
+fn open_union(u: &Union, doc: &str, how: &str, tagged_variants: &[TokenStream]) -> TokenStream {
+    let name = format_ident!("{}", rust_name(&u.name));
+    let name_str = name.to_string();
+    let tag = &u.tag;
+    let open_doc = format!(
+        "\n\nOpen: an object whose `{tag}` this SDK does not know (one HeyGen added \
+         later) decodes as [`{name_str}::Unknown`], keeping the tag and the other \
+         properties, instead of failing the response; it serializes back unchanged."
+    );
+    let unknown_doc = format!(
+        "An object whose `{tag}` this SDK does not know, as received: it serializes \
+         back to the same object (`{tag}` included)."
+    );
+    let tag_doc = format!("The `{tag}` value.");
+    let body_doc = format!("Every other property of the object, `{tag}` left out.");
+    let variants = u.variants.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        let doc = variant_doc(u, v);
+        let payload = (!v.unit).then(|| {
+            let branch = format_ident!("{}", rust_name(&v.branch));
+            quote!((#branch))
+        });
+        quote! {
+            #[doc = #doc]
+            #ident #payload,
+        }
+    });
+    let decode_arms = u.variants.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        let value = &v.value;
+        if v.unit {
+            quote!(#value => ::std::result::Result::Ok(Self::#ident),)
+        } else {
+            quote! {
+                #value => ::serde_json::from_value(::serde_json::Value::Object(body))
+                    .map(Self::#ident)
+                    .map_err(D::Error::custom),
+            }
+        }
+    });
+    // The borrowed twin serde serializes known variants through.
+    let borrowed = u.variants.iter().any(|v| !v.unit);
+    let lifetime = borrowed.then(|| quote!(<'a>));
+    let borrowed_variants = u.variants.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        let value = &v.value;
+        let payload = (!v.unit).then(|| {
+            let branch = format_ident!("{}", rust_name(&v.branch));
+            quote!((&'a #branch))
+        });
+        quote! {
+            #[serde(rename = #value)]
+            #ident #payload,
+        }
+    });
+    let encode_arms = u.variants.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        if v.unit {
+            quote!(Self::#ident => Known::#ident,)
+        } else {
+            quote!(Self::#ident(value) => Known::#ident(value),)
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[doc = #how]
+        #[doc = #open_doc]
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            #[doc = #unknown_doc]
+            Unknown {
+                #[doc = #tag_doc]
+                tag: ::std::string::String,
+                #[doc = #body_doc]
+                body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            },
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                use ::serde::de::Error as _;
+                let mut body: ::serde_json::Map<::std::string::String, ::serde_json::Value> =
+                    ::serde::Deserialize::deserialize(deserializer)?;
+                let tag = match body.remove(#tag) {
+                    ::std::option::Option::Some(::serde_json::Value::String(tag)) => tag,
+                    ::std::option::Option::Some(other) => {
+                        return ::std::result::Result::Err(D::Error::custom(::std::format!(
+                            "the tag `{}` is not a string: {}",
+                            #tag,
+                            other
+                        )));
+                    }
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(D::Error::missing_field(#tag));
+                    }
+                };
+                match tag.as_str() {
+                    #(#decode_arms)*
+                    _ => ::std::result::Result::Ok(Self::Unknown { tag, body }),
+                }
+            }
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+            where
+                S: ::serde::Serializer,
+            {
+                #[derive(::serde::Serialize)]
+                #[serde(tag = #tag)]
+                enum Known #lifetime {
+                    #(#borrowed_variants)*
+                }
+                let known = match self {
+                    #(#encode_arms)*
+                    Self::Unknown { tag, body } => {
+                        use ::serde::ser::SerializeMap as _;
+                        let rest = || body.iter().filter(|(k, _)| k.as_str() != #tag);
+                        let mut map = serializer.serialize_map(::std::option::Option::Some(1 + rest().count()))?;
+                        map.serialize_entry(#tag, tag)?;
+                        for (k, v) in rest() {
+                            map.serialize_entry(k, v)?;
+                        }
+                        return map.end();
+                    }
+                };
+                ::serde::Serialize::serialize(&known, serializer)
+            }
+        }
+        impl ::schemars::JsonSchema for #name {
+            fn schema_name() -> ::std::string::String {
+                #name_str.to_string()
+            }
+            fn json_schema(
+                generator: &mut ::schemars::r#gen::SchemaGenerator,
+            ) -> ::schemars::schema::Schema {
+                // The derived schema of the closed enum (the known
+                // branches), marked open: another tag decodes too.
+                #[doc = #doc]
+                #[doc = #how]
+                #[derive(schemars::JsonSchema)]
+                #[serde(tag = #tag)]
+                #[allow(dead_code)]
+                enum Known {
+                    #(#tagged_variants)*
+                }
+                let mut schema = <Known as ::schemars::JsonSchema>::json_schema(generator).into_object();
+                schema
+                    .extensions
+                    .insert("x-open-union".to_string(), ::serde_json::Value::Bool(true));
+                ::schemars::schema::Schema::Object(schema)
+            }
+        }
+    }
 }
 
 /// The names of the components `v` refers to (`#/components/schemas/X`).
@@ -530,6 +733,7 @@ mod tests {
                     description: None,
                 },
             ],
+            open: false,
         };
         let code = union_items(&[u]).to_string();
         for want in [
@@ -542,5 +746,61 @@ mod tests {
         ] {
             assert!(code.contains(want), "missing {want} in {code}");
         }
+    }
+
+    #[test]
+    fn only_unions_a_response_carries_are_open() {
+        let mut d = json!({
+            "openapi": "3.0.3",
+            "paths": {"/hits": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Input"}}}},
+                "responses": {"200": {"description": "", "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}
+                }}}}}
+            }}},
+            "components": {"schemas": {
+                "Hit": {"oneOf": [{"$ref": "#/components/schemas/Image"}, {"$ref": "#/components/schemas/Unknown"}], "discriminator": disc("type")},
+                "Image": {"type": "object", "properties": {"type": {"type": "string", "enum": ["image"]}, "url": {"type": "string"}}, "required": ["type"]},
+                "Unknown": {"type": "object", "properties": {"type": {"type": "string", "enum": ["unknown"]}}, "required": ["type"]},
+                "Input": {"oneOf": [{"$ref": "#/components/schemas/ById"}], "discriminator": disc("type")},
+                "ById": {"type": "object", "properties": {"type": {"type": "string", "enum": ["id"]}, "id": {"type": "string"}}, "required": ["type"]}
+            }}
+        });
+        let (unions, notes) = tagged_unions(&mut d);
+        let open: Vec<(&str, bool)> = unions.iter().map(|u| (u.name.as_str(), u.open)).collect();
+        assert_eq!(open, [("Hit", true), ("Input", false)], "{notes:?}");
+        // A tag `unknown` leaves the name `Unknown` to the catch-all.
+        let names: Vec<&str> = unions[0]
+            .variants
+            .iter()
+            .map(|v| v.rust_name.as_str())
+            .collect();
+        assert_eq!(names, ["Image", "UnknownValue"]);
+
+        let code = union_items(&unions).to_string();
+        let (hit, input) = code.split_at(code.find("pub enum Input").unwrap());
+        let hit = &hit[..hit.rfind("# [doc").unwrap()];
+        for want in [
+            "# [derive (Clone , Debug)] # [non_exhaustive] pub enum Hit",
+            "Unknown { # [doc = \"The `type` value.\"] tag : :: std :: string :: String",
+            "body : :: serde_json :: Map < :: std :: string :: String , :: serde_json :: Value >",
+            "impl < 'de > :: serde :: Deserialize < 'de > for Hit",
+            "\"image\" => :: serde_json :: from_value (:: serde_json :: Value :: Object (body)) . map (Self :: Image)",
+            "\"unknown\" => :: std :: result :: Result :: Ok (Self :: UnknownValue)",
+            "_ => :: std :: result :: Result :: Ok (Self :: Unknown { tag , body })",
+            "impl :: serde :: Serialize for Hit",
+            "enum Known < 'a > { # [serde (rename = \"image\")] Image (& 'a Image) , # [serde (rename = \"unknown\")] UnknownValue , }",
+            "map . serialize_entry (\"type\" , tag)",
+            "impl :: schemars :: JsonSchema for Hit",
+            "\"x-open-union\"",
+        ] {
+            assert!(hit.contains(want), "missing {want} in {hit}");
+        }
+        assert!(
+            code.contains("# [derive (:: serde :: Deserialize , :: serde :: Serialize , Clone , Debug , schemars :: JsonSchema)] # [serde (tag = \"type\")] # [non_exhaustive] pub enum Input"),
+            "a request-only union keeps the derive: {input}"
+        );
+        assert!(!input.contains("Unknown"), "{input}");
     }
 }

@@ -227,20 +227,52 @@ fn check_inline_union(lib: &str) {
 
 /// 3.1 `const` tags (typify drops a bare `const`, leaving a `String` that
 /// tells no variant apart) end up as the serde tags of tagged enums: one
-/// variant per value, renamed to it.
+/// variant per value, renamed to it. A union a response carries
+/// (`RenderJob.result`) is open: its serde impls are written out, with the
+/// tags in the `Deserialize` arms and in the derived twin `Serialize` goes
+/// through, and an `Unknown` variant for the others.
 fn check_const_tags(lib: &str) {
-    for (union, tag, values) in [
-        ("RenderJobResult", "kind", &["image", "video", "gif"][..]),
-        ("RenderRequestEngine", "tier", &["fast", "slow"][..]),
+    for (union, tag, values, open) in [
+        (
+            "RenderJobResult",
+            "kind",
+            &["image", "video", "gif"][..],
+            true,
+        ),
+        ("RenderRequestEngine", "tier", &["fast", "slow"][..], false),
     ] {
-        let header =
-            format!("#[serde(tag = \"{tag}\")]\n    #[non_exhaustive]\n    pub enum {union} {{");
+        let header = if open {
+            format!("#[derive(Clone, Debug)]\n    #[non_exhaustive]\n    pub enum {union} {{")
+        } else {
+            format!("#[serde(tag = \"{tag}\")]\n    #[non_exhaustive]\n    pub enum {union} {{")
+        };
         assert!(lib.contains(&header), "{union} is not tagged by `{tag}`");
         let body = item(lib, &format!("pub enum {union} {{"));
+        let tagged = if open {
+            assert!(
+                body.contains("Unknown {"),
+                "{union}: no `Unknown` in {body}"
+            );
+            let de = item(
+                lib,
+                &format!("impl<'de> ::serde::Deserialize<'de> for {union} {{"),
+            );
+            for v in values {
+                assert!(
+                    de.contains(&format!("\"{v}\" =>")),
+                    "{union}: `{v}` in {de}"
+                );
+            }
+            let ser = item(lib, &format!("impl ::serde::Serialize for {union} {{"));
+            assert!(ser.contains(&format!("#[serde(tag = \"{tag}\")]")), "{ser}");
+            ser
+        } else {
+            body
+        };
         for v in values {
             assert!(
-                body.contains(&format!("#[serde(rename = \"{v}\")]")),
-                "{union}: no variant for `{v}` in {body}"
+                tagged.contains(&format!("#[serde(rename = \"{v}\")]")),
+                "{union}: no variant for `{v}` in {tagged}"
             );
         }
     }
