@@ -285,34 +285,24 @@ impl Operations {
                 s,
                 "    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {{"
             )?;
-            writeln!(s, "        Box::pin(async move {{")?;
-            writeln!(s, "            let page = self.send().await?.into_inner();")?;
+            // `fetch_page` sends, and turns a page without its list (the
+            // closure's `None`) into an error rather than an empty last page.
+            writeln!(
+                s,
+                "        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {{"
+            )?;
             let (var, items_field, has_more) = match holder {
                 Holder::Root { has_more } => ("page", "data", has_more),
-                Holder::Data {
-                    optional: true,
-                    has_more,
-                } => {
-                    writeln!(s, "            let Some(data) = page.data else {{")?;
-                    writeln!(
-                        s,
-                        "                return Ok(Page {{ items: Vec::new(), next_token: None, has_more: Some(false) }});"
-                    )?;
-                    writeln!(s, "            }};")?;
-                    ("data", "items", has_more)
-                }
-                Holder::Data {
-                    optional: false,
-                    has_more,
-                } => {
-                    writeln!(s, "            let data = page.data;")?;
+                Holder::Data { optional, has_more } => {
+                    let take = if optional { "page.data?" } else { "page.data" };
+                    writeln!(s, "            let data = {take};")?;
                     ("data", "items", has_more)
                 }
             };
-            writeln!(s, "            Ok(Page {{")?;
+            writeln!(s, "            Some(Page {{")?;
             writeln!(
                 s,
-                "                items: {var}.{items_field}.into_items(),"
+                "                items: {var}.{items_field}.into_items()?,"
             )?;
             writeln!(
                 s,
@@ -324,7 +314,7 @@ impl Operations {
                 writeln!(s, "                has_more: None,")?;
             }
             writeln!(s, "            }})")?;
-            writeln!(s, "        }})")?;
+            writeln!(s, "        }}))")?;
             writeln!(s, "    }}")?;
             writeln!(s, "}}\n")?;
         }
@@ -657,6 +647,37 @@ components:
         let ops = Operations::from_doc(&prepared.normalized.doc, &prepared.normalized).unwrap();
         let client = generate_client(&prepared, None, &[]).unwrap();
         (ops, TypeIndex::parse(&client).unwrap())
+    }
+
+    /// Every page goes through `fetch_page`; a page without its list is
+    /// `None` there (an error), never an empty last page.
+    #[test]
+    fn pagination_glue_splits_pages_for_fetch_page() {
+        let (ops, index) = operations_and_index();
+        let rs = ops.pagination_rs(&index).unwrap();
+        let list = "    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
+                next_token: page.next_token.into_cursor(),
+                has_more: page.has_more.into_flag(),
+            })
+        }))
+    }";
+        let batch = "    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            let data = page.data?;
+            Some(Page {
+                items: data.items.into_items()?,
+                next_token: data.next_token.into_cursor(),
+                has_more: None,
+            })
+        }))
+    }";
+        assert!(rs.contains(list), "{rs}");
+        assert!(rs.contains(batch), "{rs}");
+        assert!(!rs.contains(".await"), "{rs}");
+        assert!(rs.contains("PAGINATED_OPERATIONS: usize = 2;"), "{rs}");
     }
 
     #[test]

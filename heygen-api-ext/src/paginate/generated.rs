@@ -19,17 +19,14 @@ impl<'a> Paginated<'a> for builder::GetAssetBatch<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            let Some(data) = page.data else {
-                return Ok(Page { items: Vec::new(), next_token: None, has_more: Some(false) });
-            };
-            Ok(Page {
-                items: data.items.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            let data = page.data?;
+            Some(Page {
+                items: data.items.into_items()?,
                 next_token: data.next_token.into_cursor(),
                 has_more: data.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -40,17 +37,14 @@ impl<'a> Paginated<'a> for builder::GetLipsyncBatch<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            let Some(data) = page.data else {
-                return Ok(Page { items: Vec::new(), next_token: None, has_more: Some(false) });
-            };
-            Ok(Page {
-                items: data.items.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            let data = page.data?;
+            Some(Page {
+                items: data.items.into_items()?,
                 next_token: data.next_token.into_cursor(),
                 has_more: data.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -61,17 +55,14 @@ impl<'a> Paginated<'a> for builder::GetVideoBatch<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            let Some(data) = page.data else {
-                return Ok(Page { items: Vec::new(), next_token: None, has_more: Some(false) });
-            };
-            Ok(Page {
-                items: data.items.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            let data = page.data?;
+            Some(Page {
+                items: data.items.into_items()?,
                 next_token: data.next_token.into_cursor(),
                 has_more: data.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -82,17 +73,14 @@ impl<'a> Paginated<'a> for builder::GetVideoTranslationBatch<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            let Some(data) = page.data else {
-                return Ok(Page { items: Vec::new(), next_token: None, has_more: Some(false) });
-            };
-            Ok(Page {
-                items: data.items.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            let data = page.data?;
+            Some(Page {
+                items: data.items.into_items()?,
                 next_token: data.next_token.into_cursor(),
                 has_more: data.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -103,14 +91,13 @@ impl<'a> Paginated<'a> for builder::ListAiClipping<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -121,14 +108,13 @@ impl<'a> Paginated<'a> for builder::ListAssets<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -139,14 +125,13 @@ impl<'a> Paginated<'a> for builder::ListAvatarGroups<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -157,14 +142,13 @@ impl<'a> Paginated<'a> for builder::ListAvatarLooks<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -175,14 +159,13 @@ impl<'a> Paginated<'a> for builder::ListBackgroundRemovals<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -193,14 +176,13 @@ impl<'a> Paginated<'a> for builder::ListBrandGlossaries<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -211,14 +193,13 @@ impl<'a> Paginated<'a> for builder::ListBrandKits<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -229,14 +210,13 @@ impl<'a> Paginated<'a> for builder::ListLipsyncs<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -247,14 +227,13 @@ impl<'a> Paginated<'a> for builder::ListTemplates<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -265,14 +244,13 @@ impl<'a> Paginated<'a> for builder::ListVideoAgentSessions<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -283,14 +261,13 @@ impl<'a> Paginated<'a> for builder::ListVideoAgentStyles<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -301,14 +278,13 @@ impl<'a> Paginated<'a> for builder::ListVideoTranslations<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -319,14 +295,13 @@ impl<'a> Paginated<'a> for builder::ListVideos<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -337,14 +312,13 @@ impl<'a> Paginated<'a> for builder::ListVoices<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -355,14 +329,13 @@ impl<'a> Paginated<'a> for builder::ListWebhookEndpoints<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -373,14 +346,13 @@ impl<'a> Paginated<'a> for builder::ListWebhookEvents<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -391,14 +363,13 @@ impl<'a> Paginated<'a> for builder::SearchAssets<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
@@ -409,14 +380,13 @@ impl<'a> Paginated<'a> for builder::SearchAudio<'a> {
         self.token(token)
     }
     fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(async move {
-            let page = self.send().await?.into_inner();
-            Ok(Page {
-                items: page.data.into_items(),
+        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+            Some(Page {
+                items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
                 has_more: page.has_more.into_flag(),
             })
-        })
+        }))
     }
 }
 
