@@ -1,0 +1,323 @@
+//! Forward compatibility: a value HeyGen adds after this SDK was generated
+//! must not fail a response. For every operation's success response, the
+//! all-fields body is served once per place where a string enum value or a
+//! union tag appears, with that one value replaced by one the spec does not
+//! list; the generated client must decode it and re-serialize it unchanged
+//! at that place (open enums keep it in `Unknown(String)`, open unions in
+//! `Unknown { tag, body }`), with everything else still carried.
+
+use heygen_contract_tests::compare::carried;
+use heygen_contract_tests::generated;
+use heygen_contract_tests::server::{Reply, Server};
+use heygen_contract_tests::spec::{Spec, escape, resolve, spec};
+use heygen_contract_tests::synth::{Shape, is_null_schema, synthesize, types_of};
+use serde_json::Value;
+
+use crate::support::{args, report};
+
+/// The value the spec does not list.
+const UNKNOWN: &str = "added_by_heygen_tomorrow";
+
+/// Fewer places than this means the walk lost track of the spec.
+const MIN_SITES: usize = 50;
+
+/// What appears at a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A value of a string enum of two or more values.
+    Enum,
+    /// A discriminated union's tag.
+    Tag,
+}
+
+/// A place in a body: its JSON pointer and what is there.
+#[derive(Debug, Clone)]
+struct Site {
+    pointer: String,
+    kind: Kind,
+}
+
+/// Nesting beyond which the walk stops (the synthesizer stops earlier).
+const MAX_DEPTH: usize = 64;
+
+/// The enum values and union tags of `value`, an instance of `schema`.
+fn sites(spec: &Spec, schema: &Value, value: &Value, at: &str, depth: usize, out: &mut Vec<Site>) {
+    if depth > MAX_DEPTH || value.is_null() {
+        return;
+    }
+    let schema = resolve(&spec.doc, schema);
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let strings = values.iter().filter(|v| v.is_string()).count();
+        if strings >= 2 && value.is_string() {
+            out.push(Site {
+                pointer: at.to_string(),
+                kind: Kind::Enum,
+            });
+        }
+        return;
+    }
+    for key in ["oneOf", "anyOf"] {
+        let Some(branches) = schema.get(key).and_then(Value::as_array) else {
+            continue;
+        };
+        let branch = match discriminated(spec, schema, branches, value) {
+            Some((prop, branch)) => {
+                out.push(Site {
+                    pointer: format!("{at}/{}", escape(&prop)),
+                    kind: Kind::Tag,
+                });
+                branch
+            }
+            None => undiscriminated(spec, branches, value),
+        };
+        if let Some(branch) = branch {
+            sites(spec, branch, value, at, depth + 1, out);
+        }
+        return;
+    }
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        sites(spec, part, value, at, depth + 1, out);
+    }
+    match value {
+        Value::Object(fields) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let extra = schema.get("additionalProperties").filter(|a| a.is_object());
+            for (k, v) in fields {
+                let sub = props.and_then(|p| p.get(k)).or(extra);
+                if let Some(sub) = sub {
+                    sites(spec, sub, v, &format!("{at}/{}", escape(k)), depth + 1, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = schema.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    sites(spec, item, v, &format!("{at}/{i}"), depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// For a discriminated union: the tag property, and the branch the value's
+/// tag selects (`None` when no branch carries it).
+fn discriminated<'a>(
+    spec: &'a Spec,
+    union: &'a Value,
+    branches: &'a [Value],
+    value: &Value,
+) -> Option<(String, Option<&'a Value>)> {
+    let disc = union.get("discriminator")?;
+    let prop = disc.get("propertyName")?.as_str()?;
+    let tag = value.get(prop)?.as_str()?;
+    if let Some(target) = disc
+        .get("mapping")
+        .and_then(|m| m.get(tag))
+        .and_then(Value::as_str)
+    {
+        let branch = branches
+            .iter()
+            .find(|b| b.get("$ref").and_then(Value::as_str) == Some(target));
+        return Some((prop.to_string(), branch));
+    }
+    let branch = branches.iter().find(|b| {
+        let p = resolve(&spec.doc, b)
+            .get("properties")
+            .and_then(|p| p.get(prop))
+            .map(|p| resolve(&spec.doc, p));
+        p.and_then(|p| {
+            p.get("const")
+                .or_else(|| p.get("enum").and_then(|e| e.get(0)))
+        })
+        .and_then(Value::as_str)
+            == Some(tag)
+    });
+    Some((prop.to_string(), branch))
+}
+
+/// For a union without a discriminator: the non-null branch `value` is an
+/// instance of (the only one, or the first of its JSON type that lists it
+/// when it is an enum).
+fn undiscriminated<'a>(spec: &'a Spec, branches: &'a [Value], value: &Value) -> Option<&'a Value> {
+    let live: Vec<&Value> = branches
+        .iter()
+        .filter(|b| !is_null_schema(spec, b))
+        .collect();
+    if let [one] = live.as_slice() {
+        return Some(one);
+    }
+    let json_type = match value {
+        Value::Object(_) => "object",
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::Null => "null",
+    };
+    live.into_iter().find(|b| {
+        let r = resolve(&spec.doc, b);
+        let ts = types_of(r);
+        let typed = ts.contains(&json_type)
+            || (json_type == "integer" && ts.contains(&"number"))
+            || (json_type == "object" && ts.is_empty() && r.get("properties").is_some());
+        let listed = r
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_none_or(|e| e.contains(value));
+        typed && listed
+    })
+}
+
+/// `body` with the value at `pointer` replaced by [`UNKNOWN`].
+fn with_unknown(body: &Value, pointer: &str) -> Value {
+    let mut body = body.clone();
+    if let Some(v) = body.pointer_mut(pointer) {
+        *v = Value::String(UNKNOWN.to_string());
+    }
+    body
+}
+
+/// What is wrong with `decoded`, the client's rendering of `served` (the
+/// body with [`UNKNOWN`] at `site`).
+fn check(spec: &Spec, pointer: &str, site: &Site, served: &Value, decoded: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    match decoded.pointer(&site.pointer) {
+        Some(Value::String(s)) if s == UNKNOWN => {}
+        other => problems.push(format!(
+            "{:?} at {}: served {UNKNOWN:?}, re-serialized as {}",
+            site.kind,
+            site.pointer,
+            other.map_or("nothing".to_string(), Value::to_string)
+        )),
+    }
+    problems.extend(
+        carried(spec, pointer, served, decoded)
+            .into_iter()
+            .map(|p| format!("{:?} at {}: {p}", site.kind, site.pointer)),
+    );
+    problems
+}
+
+#[tokio::test]
+async fn unknown_enum_values_and_union_tags_decode_and_round_trip() {
+    let spec = spec();
+    let server = Server::start().await;
+    let client = server.client();
+    let mut problems = Vec::new();
+    let (mut enums, mut tags) = (0, 0);
+    let mut per_operation = Vec::new();
+
+    // Every operation the client has, through the client.
+    for glue in generated::OPERATIONS {
+        let Some(op) = spec.op(glue.id) else {
+            problems.push(format!("{}: in the client, not in the spec", glue.id));
+            continue;
+        };
+        let Some((status, Some(pointer))) = op.success.clone() else {
+            continue;
+        };
+        let body = synthesize(spec, &pointer, Shape::AllFields);
+        let mut found = Vec::new();
+        sites(spec, spec.at(&pointer), &body, "", 0, &mut found);
+        let call_args = args(spec, op, true, Some(Shape::AllFields));
+        for site in &found {
+            let served = with_unknown(&body, &site.pointer);
+            server.push(Reply::json(status, &served));
+            match generated::call(&client, glue.id, &call_args).await {
+                Ok(decoded) => problems.extend(
+                    check(spec, &pointer, site, &served, &decoded)
+                        .into_iter()
+                        .map(|p| format!("{}: {p}", glue.id)),
+                ),
+                Err(e) => problems.push(format!(
+                    "{}: {:?} at {}: {e}",
+                    glue.id, site.kind, site.pointer
+                )),
+            }
+            server.take_requests();
+        }
+        count(&found, &mut enums, &mut tags);
+        if !found.is_empty() {
+            per_operation.push(format!("{} {}", glue.id, found.len()));
+        }
+    }
+
+    // Operations left to hand-written code: their response type directly.
+    for (id, _) in heygen_api::operations::LEFT_OUT {
+        let Some((_, Some(pointer))) = spec.op(id).and_then(|op| op.success.clone()) else {
+            continue;
+        };
+        let component = spec
+            .at(&pointer)
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"));
+        let Some((_, rust)) = generated::COMPONENT_TYPES
+            .iter()
+            .find(|(c, _)| Some(*c) == component)
+        else {
+            problems.push(format!("{id}: no generated type for its success schema"));
+            continue;
+        };
+        let body = synthesize(spec, &pointer, Shape::AllFields);
+        let mut found = Vec::new();
+        sites(spec, spec.at(&pointer), &body, "", 0, &mut found);
+        for site in &found {
+            let served = with_unknown(&body, &site.pointer);
+            match generated::roundtrip(rust, served.clone()) {
+                Some(Ok(decoded)) => problems.extend(
+                    check(spec, &pointer, site, &served, &decoded)
+                        .into_iter()
+                        .map(|p| format!("{id} ({rust}): {p}")),
+                ),
+                Some(Err(e)) => problems.push(format!(
+                    "{id} ({rust}): {:?} at {} does not decode: {e}",
+                    site.kind, site.pointer
+                )),
+                None => problems.push(format!("{id}: no round-trip for {rust}")),
+            }
+        }
+        count(&found, &mut enums, &mut tags);
+        if !found.is_empty() {
+            per_operation.push(format!("{id} {}", found.len()));
+        }
+    }
+
+    let total = enums + tags;
+    println!(
+        "forward compatibility: {total} sites checked ({enums} enum values, {tags} union tags) \
+         in {} operations: {}",
+        per_operation.len(),
+        per_operation.join(", ")
+    );
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report(
+            &format!(
+                "of {total} sites ({enums} enum values, {tags} union tags), a value the spec does not list fails or is lost"
+            ),
+            &problems
+        )
+    );
+    assert!(
+        total >= MIN_SITES,
+        "only {total} sites ({enums} enum values, {tags} union tags) found; expected at least {MIN_SITES}"
+    );
+}
+
+fn count(found: &[Site], enums: &mut usize, tags: &mut usize) {
+    for s in found {
+        match s.kind {
+            Kind::Enum => *enums += 1,
+            Kind::Tag => *tags += 1,
+        }
+    }
+}
