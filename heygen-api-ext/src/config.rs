@@ -1,27 +1,20 @@
-//! Client configuration: credentials, base URL, timeouts, retries.
+//! Plain settings: what a [`Client`](crate::Client) is configured with, as
+//! data. Nothing here sends, decides or computes; the transport reads these
+//! values (and does the arithmetic, saturating, so no setting can panic).
 
 use std::fmt;
-use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::Duration;
-
-use reqwest::header::{HeaderMap, HeaderValue};
-
-use crate::Client;
-use crate::error::Error;
-use crate::retry::{RetryEvent, RetryPolicy};
-use crate::transport::Transport;
 
 /// HeyGen's production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.heygen.com";
-/// The variable [`Client::from_env`] reads the API key from.
+/// The variable [`Client::from_env`](crate::Client::from_env) reads the API key from.
 pub const API_KEY_VAR: &str = "HEYGEN_API_KEY";
-/// The variable [`Client::from_env`] reads a base URL override from.
+/// The variable [`Client::from_env`](crate::Client::from_env) reads a base URL override from.
 pub const BASE_URL_VAR: &str = "HEYGEN_BASE_URL";
 
 /// A secret that never shows in `Debug` or `Display`.
-#[derive(Clone)]
-pub(crate) struct Secret(String);
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(pub(crate) String);
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -30,7 +23,7 @@ impl fmt::Debug for Secret {
 }
 
 /// How requests authenticate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Credential {
     /// `x-api-key: <key>`.
     ApiKey(Secret),
@@ -38,119 +31,75 @@ pub(crate) enum Credential {
     Bearer(Secret),
 }
 
-/// The settled configuration of a [`Client`].
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub base_url: String,
-    pub retry: RetryPolicy,
-    pub timeout: Option<Duration>,
-    pub idempotency_keys: bool,
-    pub max_response_bytes: u64,
-    pub on_retry: Option<RetryHook>,
+/// Backoff and retry limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (so `max_retries + 1` attempts).
+    pub max_retries: u32,
+    /// The first backoff.
+    pub initial_backoff: Duration,
+    /// Growth factor of each further backoff.
+    pub multiplier: f64,
+    /// No backoff is longer than this.
+    pub max_backoff: Duration,
+    /// A `Retry-After` longer than this is not slept through: the call
+    /// returns the rate-limited error, `retry_after()` set, at once.
+    pub max_retry_after: Duration,
 }
 
-impl Config {
-    /// Says that a retry is about to happen: a tracing event, and the
-    /// caller's hook.
-    pub(crate) fn retrying(&self, event: &RetryEvent) {
-        tracing::info!(
-            attempt = event.attempt,
-            delay_ms = event.delay.as_millis() as u64,
-            reason = event.reason.as_str(),
-            "retrying heygen call"
-        );
-        if let Some(hook) = &self.on_retry {
-            (hook.0)(event);
-        }
-    }
-}
-
-/// The function [`ClientBuilder::on_retry`] installs.
-#[derive(Clone)]
-pub(crate) struct RetryHook(Arc<dyn Fn(&RetryEvent) + Send + Sync>);
-
-impl fmt::Debug for RetryHook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RetryHook(..)")
-    }
-}
-
-/// Builds a [`Client`]. Start with [`Client::builder`].
-#[derive(Clone)]
-pub struct ClientBuilder {
-    credential: Option<Credential>,
-    base_url: String,
-    retry: RetryPolicy,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    user_agent: String,
-    allow_http: bool,
-    idempotency_keys: bool,
-    max_response_bytes: u64,
-    on_retry: Option<RetryHook>,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("credential", &self.credential)
-            .field("base_url", &self.base_url)
-            .field("retry", &self.retry)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("user_agent", &self.user_agent)
-            .field("allow_http", &self.allow_http)
-            .field("idempotency_keys", &self.idempotency_keys)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("on_retry", &self.on_retry)
-            .finish()
-    }
-}
-
-impl Default for ClientBuilder {
+impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            credential: None,
-            base_url: DEFAULT_BASE_URL.to_string(),
-            retry: RetryPolicy::default(),
-            timeout: Some(Duration::from_secs(120)),
-            connect_timeout: Some(Duration::from_secs(10)),
-            user_agent: format!("heygen-rs/{}", env!("CARGO_PKG_VERSION")),
-            allow_http: false,
-            idempotency_keys: true,
-            max_response_bytes: 64 * 1024 * 1024,
-            on_retry: None,
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(500),
+            multiplier: 2.0,
+            max_backoff: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
         }
     }
 }
 
-impl ClientBuilder {
-    /// Authenticate with an API key (sent as `x-api-key`).
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.credential = Some(Credential::ApiKey(Secret(key.into())));
-        self
-    }
+/// The settings of each call, which [`Client::with_options`] adjusts for a
+/// clone of the client. Every setter takes any value: a duration too large
+/// to add to a clock means "no limit", never a panic.
+///
+/// [`Client::with_options`]: crate::Client::with_options
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Backoff and retry limits.
+    pub retry: RetryPolicy,
+    /// The whole call's budget, every attempt and backoff included
+    /// (default 120 s; `None`: unbounded).
+    pub timeout: Option<Duration>,
+    /// One attempt's budget, so that a hung attempt leaves time for another
+    /// (default 60 s; `None`: bounded by `timeout` only).
+    pub attempt_timeout: Option<Duration>,
+    /// An upload fails after this long without a byte moving (default
+    /// 30 s). Uploads are bounded by it rather than by `timeout`, so a large
+    /// file on a slow link is not cut off while it progresses.
+    pub upload_idle_timeout: Option<Duration>,
+    /// Give each call of an operation that honours `Idempotency-Key` a
+    /// fresh key, reused by its retries (default on).
+    pub idempotency_keys: bool,
+    /// Largest response body read (default 64 MiB).
+    pub max_response_bytes: u64,
+}
 
-    /// Authenticate with an OAuth access token (sent as `Authorization: Bearer`).
-    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.credential = Some(Credential::Bearer(Secret(token.into())));
-        self
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            timeout: Some(Duration::from_secs(120)),
+            attempt_timeout: Some(Duration::from_secs(60)),
+            upload_idle_timeout: Some(Duration::from_secs(30)),
+            idempotency_keys: true,
+            max_response_bytes: 64 * 1024 * 1024,
+        }
     }
+}
 
-    /// Where requests go (default `https://api.heygen.com`). A trailing
-    /// slash is ignored.
-    pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
-        self.base_url = url.as_ref().to_string();
-        self
-    }
-
-    /// Allow a plain `http://` base URL on a host that is not loopback.
-    /// Off by default so a key never travels in clear text by accident.
-    pub fn allow_http(mut self, allow: bool) -> Self {
-        self.allow_http = allow;
-        self
-    }
-
+impl Options {
     /// Retries after the first attempt (default 2).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.retry.max_retries = retries;
@@ -170,294 +119,54 @@ impl ClientBuilder {
         self
     }
 
-    /// Longest `Retry-After` the client sleeps through (default 60 s);
-    /// beyond it the rate-limited error is returned with `retry_after()`.
+    /// Longest `Retry-After` slept through (default 60 s); beyond it the
+    /// rate-limited error is returned with `retry_after()`.
     pub fn max_retry_after(mut self, wait: Duration) -> Self {
         self.retry.max_retry_after = wait;
         self
     }
 
-    /// The whole call's time budget, retries and backoff included
-    /// (default 120 s). Nothing is retried once it has passed.
+    /// The whole call's budget, retries and backoff included (default
+    /// 120 s). Nothing is retried once it has passed.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// Time allowed to open a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+    /// One attempt's budget (default 60 s): an attempt that takes longer is
+    /// abandoned and, if the call is safe to repeat, retried within
+    /// [`timeout`](Self::timeout).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
         self
     }
 
-    /// No call or connect timeout at all. Meant for tests under tokio's
-    /// paused clock, where any pending timer fires while a socket is read.
+    /// How long an upload may go without a byte moving (default 30 s).
+    pub fn upload_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.upload_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// No call, attempt or upload-idle timeout. Meant for tests under
+    /// tokio's paused clock, where any pending timer fires while a socket
+    /// is read.
     pub fn without_timeouts(mut self) -> Self {
         self.timeout = None;
-        self.connect_timeout = None;
+        self.attempt_timeout = None;
+        self.upload_idle_timeout = None;
         self
     }
 
-    /// The `User-Agent` header (default `heygen-rs/<version>`).
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.user_agent = agent.into();
-        self
-    }
-
-    /// Give each call of an operation that honours `Idempotency-Key` a
-    /// fresh key (reused by its retries) unless the caller set one
-    /// (default on). Off, such creates are not retried on 5xx.
+    /// Whether creates that honour `Idempotency-Key` get one (default on).
+    /// Off, such creates are not retried once they may have reached HeyGen.
     pub fn idempotency_keys(mut self, enabled: bool) -> Self {
         self.idempotency_keys = enabled;
         self
     }
 
-    /// Largest response body read (default 64 MiB); a larger one ends the
-    /// call with [`Error::ResponseTooLarge`].
+    /// Largest response body read (default 64 MiB).
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = limit;
         self
-    }
-
-    /// Calls `hook` before each retry the client makes on its own (a 429
-    /// ridden out after HeyGen's `Retry-After`, a transient failure of a
-    /// call that is safe to repeat), with what failed and how long it waits.
-    /// The same facts are recorded as the tracing event
-    /// `retrying heygen call`; the hook is for showing them without a
-    /// tracing subscriber. It runs on the calling task: keep it quick.
-    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
-        self.on_retry = Some(RetryHook(Arc::new(hook)));
-        self
-    }
-
-    /// Checks the settings and builds the client (one connection pool,
-    /// shared by its clones).
-    pub fn build(self) -> Result<Client, Error> {
-        let credential = self.credential.clone().ok_or_else(|| {
-            Error::config(format!(
-                "no credentials: call ClientBuilder::api_key (or bearer_token), or set {API_KEY_VAR} and use Client::from_env"
-            ))
-        })?;
-        let base_url = validate_base_url(&self.base_url, self.allow_http)?;
-
-        let mut headers = HeaderMap::new();
-        let (name, value) = match &credential {
-            Credential::ApiKey(Secret(key)) => ("x-api-key", key.clone()),
-            Credential::Bearer(Secret(token)) => ("authorization", format!("Bearer {token}")),
-        };
-        let mut value = HeaderValue::from_str(&value).map_err(|_| {
-            Error::config(
-                "the API key or token contains characters not allowed in an HTTP header \
-                 (a stray newline or quote when copying it?)",
-            )
-        })?;
-        // Keeps the value out of reqwest's and hyper's debug output.
-        value.set_sensitive(true);
-        headers.insert(name, value);
-
-        let mut http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(self.user_agent.clone())
-            .redirect(same_host_redirects());
-        if let Some(t) = self.connect_timeout {
-            http = http.connect_timeout(t);
-        }
-        let http = http
-            .build()
-            .map_err(|e| Error::config(format!("building the HTTP client: {e}")))?;
-
-        let config = Arc::new(Config {
-            base_url: base_url.clone(),
-            retry: self.retry,
-            timeout: self.timeout,
-            idempotency_keys: self.idempotency_keys,
-            max_response_bytes: self.max_response_bytes,
-            on_retry: self.on_retry,
-        });
-        let transport = Arc::new(Transport::new(config.clone()));
-        let api = heygen_api::Client::new_with_client(
-            &base_url,
-            http,
-            heygen_api::hooks::Inner::new(transport),
-        );
-        Ok(Client { api, config })
-    }
-}
-
-/// Redirects are followed only within the host the request went to:
-/// reqwest drops `Authorization` on a cross-host redirect but not
-/// `x-api-key`, so following one would hand the key to another server. The
-/// redirect response itself is returned instead (an error status).
-fn same_host_redirects() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let same_origin = attempt.previous().first().is_some_and(|first| {
-            first.host_str() == attempt.url().host_str()
-                && first.port_or_known_default() == attempt.url().port_or_known_default()
-                && first.scheme() == attempt.url().scheme()
-        });
-        if !same_origin {
-            attempt.stop()
-        } else if attempt.previous().len() > 5 {
-            attempt.error("more than 5 redirects")
-        } else {
-            attempt.follow()
-        }
-    })
-}
-
-/// Trims a trailing slash (progenitor would build `//v3/...`, a 404) and
-/// refuses clear-text HTTP to anything but loopback unless allowed.
-fn validate_base_url(raw: &str, allow_http: bool) -> Result<String, Error> {
-    let trimmed = raw.trim().trim_end_matches('/');
-    let url = reqwest::Url::parse(trimmed).map_err(|e| {
-        Error::config(format!(
-            "base URL {trimmed:?} is not a URL ({e}); expected e.g. {DEFAULT_BASE_URL}"
-        ))
-    })?;
-    match url.scheme() {
-        "https" => {}
-        "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-                None => false,
-            };
-            if !loopback && !allow_http {
-                return Err(Error::config(format!(
-                    "base URL {trimmed:?} is plain http: the API key would travel unencrypted; \
-                     use https, or ClientBuilder::allow_http(true) if you really mean it"
-                )));
-            }
-        }
-        other => {
-            return Err(Error::config(format!(
-                "base URL {trimmed:?} has scheme {other:?}; use https"
-            )));
-        }
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(format!(
-            "base URL {trimmed:?} must not have a query or fragment"
-        )));
-    }
-    Ok(trimmed.to_string())
-}
-
-impl Client {
-    /// Starts configuring a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from the environment: `HEYGEN_API_KEY`
-    /// (required) and `HEYGEN_BASE_URL` (default `https://api.heygen.com`).
-    pub fn from_env() -> Result<Client, Error> {
-        Self::builder_from_env()?.build()
-    }
-
-    /// The builder [`from_env`](Self::from_env) uses, for more settings
-    /// before `build()`.
-    pub fn builder_from_env() -> Result<ClientBuilder, Error> {
-        Self::builder_from(|name| std::env::var(name).ok())
-    }
-
-    /// The builder [`from_env`](Self::from_env) uses, reading variables
-    /// through `var`, for tweaking before `build()`.
-    pub fn builder_from(var: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
-        let key = var(API_KEY_VAR)
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| {
-                Error::config(format!(
-                    "{API_KEY_VAR} is not set: export your HeyGen API key (dashboard, Settings > API) as {API_KEY_VAR}"
-                ))
-            })?;
-        let mut builder = Client::builder().api_key(key.trim());
-        if let Some(url) = var(BASE_URL_VAR).filter(|u| !u.trim().is_empty()) {
-            builder = builder.base_url(url);
-        }
-        Ok(builder)
-    }
-
-    /// The base URL requests go to.
-    pub fn base_url(&self) -> &str {
-        &self.config.base_url
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_url_rules() {
-        assert_eq!(
-            validate_base_url("https://api.heygen.com/", false).unwrap(),
-            "https://api.heygen.com"
-        );
-        assert_eq!(
-            validate_base_url("http://127.0.0.1:8080//", false).unwrap(),
-            "http://127.0.0.1:8080"
-        );
-        assert!(validate_base_url("http://localhost:1", false).is_ok());
-        assert!(validate_base_url("http://[::1]:1", false).is_ok());
-        let err = validate_base_url("http://api.example.com", false).unwrap_err();
-        assert!(err.to_string().contains("allow_http"), "{err}");
-        assert!(validate_base_url("http://api.example.com", true).is_ok());
-        assert!(validate_base_url("ftp://x", true).is_err());
-        assert!(
-            validate_base_url("not a url", true)
-                .unwrap_err()
-                .to_string()
-                .contains("not a URL")
-        );
-    }
-
-    #[test]
-    fn from_env_names_the_variable() {
-        let err = Client::builder_from(|_| None).unwrap_err();
-        assert!(err.to_string().contains("HEYGEN_API_KEY"), "{err}");
-        let err = Client::builder_from(|_| Some("  ".into())).unwrap_err();
-        assert!(err.to_string().contains("HEYGEN_API_KEY"), "{err}");
-        let b = Client::builder_from(|n| match n {
-            "HEYGEN_API_KEY" => Some("sk-test".into()),
-            "HEYGEN_BASE_URL" => Some("http://127.0.0.1:9/".into()),
-            _ => None,
-        })
-        .unwrap();
-        let client = b.build().unwrap();
-        assert_eq!(client.base_url(), "http://127.0.0.1:9");
-        assert_eq!(
-            Client::builder_from(|n| (n == "HEYGEN_API_KEY").then(|| "k".into()))
-                .unwrap()
-                .build()
-                .unwrap()
-                .base_url(),
-            DEFAULT_BASE_URL
-        );
-    }
-
-    #[test]
-    fn debug_never_shows_the_key() {
-        let b = Client::builder().api_key("sk-very-secret-key");
-        assert!(!format!("{b:?}").contains("sk-very-secret"));
-        let c = b.build().unwrap();
-        let dbg = format!("{c:?}");
-        assert!(!dbg.contains("sk-very-secret"), "{dbg}");
-        let c = Client::builder()
-            .bearer_token("tok-secret-123")
-            .build()
-            .unwrap();
-        assert!(!format!("{c:?}").contains("tok-secret-123"));
-    }
-
-    #[test]
-    fn missing_or_bad_credentials_are_config_errors() {
-        let err = Client::builder().build().unwrap_err();
-        assert!(matches!(err, Error::Config { .. }));
-        assert!(err.to_string().contains("api_key"));
-        let err = Client::builder().api_key("bad\nkey").build().unwrap_err();
-        assert!(err.to_string().contains("not allowed in an HTTP header"));
-        assert!(!err.to_string().contains("bad\nkey"));
     }
 }

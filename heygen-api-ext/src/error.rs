@@ -1,28 +1,53 @@
 //! One error type for every call, to match on.
 //!
-//! Generated methods return `progenitor_client::Error<ErrorEnvelope>`; `?`
-//! turns it into [`Error`], which tells apart what a caller handles
-//! differently: fix the request, fix the credentials, buy credits, wait and
-//! retry, or report a server fault (with the request id HeyGen support asks
-//! for).
+//! [`Error`] tells apart what a caller handles differently: fix the
+//! request, fix the credentials, buy credits, wait and retry, or report a
+//! server fault (with the request id HeyGen support asks for). Every error
+//! of a call says what the SDK knows about the call ([`CallInfo`]): above
+//! all, whether sending it again could run the work twice, and the
+//! `Idempotency-Key` that makes a resend safe.
+//!
+//! This module holds the types; the transport decides what they contain
+//! (and [`Error::is_retryable`] asks the transport's classifier).
 
 use std::fmt;
 use std::time::Duration;
 
-use heygen_api::operations::ErrorBody as ErrorEnvelope;
-use reqwest::header::HeaderMap;
+/// Whether sending a failed call again could make HeyGen do its work twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Resend {
+    /// The method is idempotent (`GET`, `PUT`, `DELETE`): resending is safe.
+    Safe,
+    /// A create that carried an `Idempotency-Key`: resending is safe with
+    /// the same key ([`Error::idempotency_key`]), which HeyGen answers with
+    /// the first call's result for 24 hours. A new key would run it again.
+    WithSameKey,
+    /// A create without a key: if the first call reached HeyGen, a resend
+    /// runs (and bills) it twice. Also what the SDK assumes when it cannot
+    /// tell.
+    #[default]
+    MayDuplicate,
+}
 
-/// Header the transport sets on an error response whose body was not
-/// HeyGen's error envelope (a proxy's HTML page, an empty body): the
-/// envelope the caller sees was made from the status and the body excerpt.
-pub(crate) const SYNTHESIZED_HEADER: &str = "x-heygen-rs-synthesized-error";
-
-/// How much of an undecodable body an error keeps.
-pub(crate) const EXCERPT_LIMIT: usize = 512;
+/// What the SDK knows about the call an error ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallInfo {
+    /// The spec's operation id (`createVideo`), when known.
+    pub operation: Option<&'static str>,
+    /// The `Idempotency-Key` every attempt of the call carried.
+    pub idempotency_key: Option<String>,
+    /// Attempts made (0 when nothing was sent).
+    pub attempts: u32,
+    /// Whether a resend could duplicate work.
+    pub resend: Resend,
+}
 
 /// An error HeyGen answered with: status, code and message from the error
 /// envelope, and what the response headers said.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// HTTP status.
     pub status: u16,
@@ -42,6 +67,26 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// The body was not HeyGen's error envelope; `message` holds an excerpt.
     pub synthesized: bool,
+    /// The call this answered.
+    pub call: CallInfo,
+}
+
+impl ApiError {
+    /// An error made by the SDK for a response whose body said nothing
+    /// usable: `code` derived from the status.
+    pub(crate) fn from_status(status: u16, message: String) -> ApiError {
+        ApiError {
+            status,
+            code: code_for_status(status).to_string(),
+            message,
+            param: None,
+            doc_url: None,
+            request_id: None,
+            retry_after: None,
+            synthesized: true,
+            call: CallInfo::default(),
+        }
+    }
 }
 
 /// Everything a call can fail with.
@@ -75,9 +120,11 @@ pub enum Error {
     /// 404: no such resource (or it was deleted).
     #[error("{}", describe(.0, "not found; check the id (the resource may have been deleted)"))]
     NotFound(Box<ApiError>),
-    /// 409: a conflict, including `request_in_progress` (the same
-    /// idempotency key is still being processed: wait, do not resubmit).
-    #[error("{}", describe(.0, "conflict; if the code is request_in_progress, the first call is still running: wait for it instead of resubmitting"))]
+    /// 409: a conflict. `request_in_progress` means the first call with the
+    /// same idempotency key is still running (the client already waited
+    /// for it within the call's budget): resend with that key, never a new
+    /// one.
+    #[error("{}", describe(.0, "conflict; if the code is request_in_progress, the first call is still running: resend later with the same idempotency key, not a new request"))]
     Conflict(Box<ApiError>),
     /// 413: the upload or body is too large.
     #[error("{}", describe(.0, "payload too large; use the direct upload flow for large files"))]
@@ -88,22 +135,62 @@ pub enum Error {
     /// 5xx: a fault on HeyGen's side (or a gateway before it).
     #[error("{}", describe(.0, "HeyGen server error; retry later and quote the request id if it persists"))]
     Server(Box<ApiError>),
-    /// Any other error status.
-    #[error("{}", describe(.0, "unexpected error status"))]
+    /// Any other status that is not a success.
+    #[error("{}", describe(.0, "unexpected status"))]
     Api(Box<ApiError>),
-    /// No response in time: the call may or may not have taken effect.
-    #[error("timed out waiting for HeyGen: {source}; the request may still have taken effect")]
+    /// No response in time. Unless nothing was sent, the call may still
+    /// have taken effect: see [`Error::is_retryable`] and
+    /// [`Error::idempotency_key`] before sending it again.
+    #[error("timed out waiting for HeyGen: {source}; the request may still have taken effect{}", resend_hint(.call))]
     Timeout {
         /// The underlying error.
         #[source]
         source: reqwest::Error,
+        /// The call that timed out.
+        call: CallInfo,
     },
-    /// The connection failed (refused, reset, TLS, DNS).
-    #[error("could not reach HeyGen: {source}")]
+    /// The connection could not be opened, or broke before a response
+    /// arrived.
+    #[error("could not reach HeyGen: {source}{}", resend_hint(.call))]
     Connection {
         /// The underlying error.
         #[source]
         source: reqwest::Error,
+        /// The call that failed.
+        call: CallInfo,
+    },
+    /// The TLS handshake failed (an untrusted certificate, a proxy that
+    /// intercepts TLS, a server that does not speak TLS). Not retryable:
+    /// check the base URL, and the CA roots or proxy of the HTTP client
+    /// ([`ClientBuilder::http_client`](crate::ClientBuilder::http_client)).
+    #[error(
+        "TLS with HeyGen failed: {source}; check the base URL and the HTTP client's CA roots or proxy"
+    )]
+    Tls {
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+        /// The call that failed.
+        call: CallInfo,
+    },
+    /// Redirects that did not end (a loop, or more than the HTTP client
+    /// follows). Not retryable: the base URL or a proxy is misconfigured.
+    #[error("HeyGen's answer kept redirecting: {source}; check the base URL")]
+    Redirect {
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+        /// The call that failed.
+        call: CallInfo,
+    },
+    /// An upload made no progress (no byte moved) for the idle timeout
+    /// ([`ClientBuilder::upload_idle_timeout`](crate::ClientBuilder::upload_idle_timeout)).
+    #[error("the upload stalled: no byte moved for {idle:?}{}", resend_hint(.call))]
+    Stalled {
+        /// The idle timeout that ran out.
+        idle: Duration,
+        /// The call that stalled.
+        call: CallInfo,
     },
     /// A response body larger than the configured maximum.
     #[error(
@@ -112,17 +199,38 @@ pub enum Error {
     ResponseTooLarge {
         /// The limit in bytes.
         limit: u64,
+        /// The call whose answer it was.
+        call: CallInfo,
     },
     /// A response that could not be decoded into the expected type.
-    #[error("could not decode HeyGen's response{}: {source}; body starts with: {excerpt:?}", .status.map(|s| format!(" (status {s})")).unwrap_or_default())]
+    #[error("could not decode HeyGen's response{}{}: {source}; body starts with: {excerpt:?}",
+        .status.map(|s| format!(" (status {s})")).unwrap_or_default(),
+        .request_id.as_deref().map(|r| format!(" [request id: {r}]")).unwrap_or_default())]
     Decode {
         /// HTTP status, when known.
         status: Option<u16>,
+        /// `X-Request-Id` of the response, when known.
+        request_id: Option<String>,
         /// The first bytes of the body (lossy UTF-8).
         excerpt: String,
         /// The decoding error.
         #[source]
         source: serde_json::Error,
+        /// The call whose answer it was.
+        call: CallInfo,
+    },
+    /// Sending an asset's bytes to the storage URL HeyGen handed out
+    /// failed (the second step of
+    /// [`Client::upload_asset_direct`](crate::Client::upload_asset_direct)).
+    #[error("uploading the bytes of asset {asset_id} to {url} failed: {source}")]
+    Upload {
+        /// The asset that was announced but not completed.
+        asset_id: String,
+        /// The storage URL, without its query (the signature).
+        url: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
     },
     /// A waited-for job ended in failure (see `Client::wait_for_video` and friends).
     #[error("{kind} {id} failed{}: {}", .code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_deref().unwrap_or("no failure message"))]
@@ -171,7 +279,19 @@ fn describe(e: &ApiError, hint: &str) -> String {
     if let Some(id) = &e.request_id {
         s.push_str(&format!(" [request id: {id}]"));
     }
+    s.push_str(&resend_hint(&e.call));
     s
+}
+
+/// What a reader of the message needs to resend safely.
+fn resend_hint(call: &CallInfo) -> String {
+    match (&call.idempotency_key, call.resend) {
+        (Some(key), _) => format!(" [idempotency key: {key}; resend with it, never a new one]"),
+        (None, Resend::MayDuplicate) if call.operation.is_some() && call.attempts > 0 => {
+            " [no idempotency key: a resend may run the call twice]".to_string()
+        }
+        _ => String::new(),
+    }
 }
 
 impl Error {
@@ -188,17 +308,43 @@ impl Error {
             | Error::RateLimited(e)
             | Error::Server(e)
             | Error::Api(e) => Some(&**e),
+            Error::Upload { source, .. } => source.api_error(),
             _ => None,
         }
+    }
+
+    /// What the SDK knows about the call, for errors of a call.
+    pub fn call(&self) -> Option<&CallInfo> {
+        match self {
+            Error::Timeout { call, .. }
+            | Error::Connection { call, .. }
+            | Error::Tls { call, .. }
+            | Error::Redirect { call, .. }
+            | Error::Stalled { call, .. }
+            | Error::ResponseTooLarge { call, .. }
+            | Error::Decode { call, .. } => Some(call),
+            Error::Upload { source, .. } => source.call(),
+            _ => self.api_error().map(|e| &e.call),
+        }
+    }
+
+    /// The `Idempotency-Key` the failed call carried (the client makes one
+    /// for every create that honours it). Resend with it
+    /// (`.idempotency_key(key)` on the operation's builder) and HeyGen
+    /// answers with the first call's result instead of rendering, and
+    /// billing, twice.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.call().and_then(|c| c.idempotency_key.as_deref())
     }
 
     /// HTTP status, when the error came with a response.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Decode { status, .. } => *status,
-            Error::Timeout { source } | Error::Connection { source } => {
+            Error::Timeout { source, .. } | Error::Connection { source, .. } => {
                 source.status().map(|s| s.as_u16())
             }
+            Error::Upload { source, .. } => source.status(),
             _ => self.api_error().map(|e| e.status),
         }
     }
@@ -232,7 +378,10 @@ impl Error {
 
     /// `X-Request-Id` of the failing response.
     pub fn request_id(&self) -> Option<&str> {
-        self.api_error().and_then(|e| e.request_id.as_deref())
+        match self {
+            Error::Decode { request_id, .. } => request_id.as_deref(),
+            _ => self.api_error().and_then(|e| e.request_id.as_deref()),
+        }
     }
 
     /// How long HeyGen asked to wait (`Retry-After`).
@@ -240,17 +389,19 @@ impl Error {
         self.api_error().and_then(|e| e.retry_after)
     }
 
-    /// Whether the same call may succeed if made again later. (The client
-    /// already retried what was safe to retry before returning this.)
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::RateLimited(_) | Error::Server(_) | Error::Connection { .. } => true,
-            Error::Api(e) => e.status == 408,
-            Error::Timeout { .. } => true,
-            _ => false,
+    pub(crate) fn config(message: impl Into<String>) -> Error {
+        Error::Config {
+            message: message.into(),
         }
     }
 
+    pub(crate) fn invalid(message: impl Into<String>) -> Error {
+        Error::InvalidRequest {
+            message: message.into(),
+        }
+    }
+
+    /// The variant for an API error, by status.
     pub(crate) fn from_api(e: ApiError) -> Error {
         let e = Box::new(e);
         match e.status {
@@ -264,12 +415,6 @@ impl Error {
             429 => Error::RateLimited(e),
             500..=599 => Error::Server(e),
             _ => Error::Api(e),
-        }
-    }
-
-    pub(crate) fn config(message: impl Into<String>) -> Error {
-        Error::Config {
-            message: message.into(),
         }
     }
 }
@@ -290,81 +435,6 @@ pub(crate) fn code_for_status(status: u16) -> &'static str {
     }
 }
 
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-/// `Retry-After` as delta-seconds or an HTTP-date.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>()
-        && secs.is_finite()
-        && secs >= 0.0
-    {
-        // `try_`: a value past Duration's range (`1e20`) would panic.
-        return Duration::try_from_secs_f64(secs).ok();
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
-}
-
-pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(EXCERPT_LIMIT)];
-    let mut s = String::from_utf8_lossy(cut).into_owned();
-    if bytes.len() > EXCERPT_LIMIT {
-        s.push_str("...");
-    }
-    s
-}
-
-fn api_error(status: u16, headers: &HeaderMap, envelope: Option<ErrorEnvelope>) -> ApiError {
-    let body = envelope.and_then(|e| e.error);
-    let synthesized = headers.contains_key(SYNTHESIZED_HEADER);
-    ApiError {
-        status,
-        code: body
-            .as_ref()
-            .map(|b| b.code.clone())
-            .unwrap_or_else(|| code_for_status(status).to_string()),
-        message: body
-            .as_ref()
-            .map(|b| b.message.clone())
-            .unwrap_or_else(|| format!("HTTP {status} without an error body")),
-        param: body.as_ref().and_then(|b| b.param.clone()),
-        doc_url: body.as_ref().and_then(|b| b.doc_url.clone()),
-        request_id: request_id(headers),
-        retry_after: retry_after(headers),
-        synthesized,
-    }
-}
-
-/// Finds an error of type `T` in `e`'s source chain.
-pub(crate) fn find_source<'a, T: std::error::Error + 'static>(
-    e: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a T> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(t) = err.downcast_ref::<T>() {
-            return Some(t);
-        }
-        cur = err.source();
-    }
-    None
-}
-
 /// Raised inside a response body stream past `max_response_bytes`.
 #[derive(Debug)]
 pub(crate) struct BodyTooLarge(pub u64);
@@ -376,40 +446,3 @@ impl fmt::Display for BodyTooLarge {
 }
 
 impl std::error::Error for BodyTooLarge {}
-
-fn from_reqwest(source: reqwest::Error) -> Error {
-    if let Some(BodyTooLarge(limit)) = find_source::<BodyTooLarge>(&source) {
-        return Error::ResponseTooLarge { limit: *limit };
-    }
-    if source.is_timeout() {
-        Error::Timeout { source }
-    } else {
-        Error::Connection { source }
-    }
-}
-
-impl From<progenitor_client::Error<ErrorEnvelope>> for Error {
-    fn from(e: progenitor_client::Error<ErrorEnvelope>) -> Self {
-        use progenitor_client::Error as P;
-        match e {
-            P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest { message },
-            P::CommunicationError(source)
-            | P::InvalidUpgrade(source)
-            | P::ResponseBodyError(source) => from_reqwest(source),
-            P::ErrorResponse(rv) => {
-                let status = rv.status().as_u16();
-                let headers = rv.headers().clone();
-                Error::from_api(api_error(status, &headers, Some(rv.into_inner())))
-            }
-            P::InvalidResponsePayload(bytes, source) => Error::Decode {
-                status: None,
-                excerpt: excerpt(&bytes),
-                source,
-            },
-            P::UnexpectedResponse(resp) => {
-                let status = resp.status().as_u16();
-                Error::from_api(api_error(status, resp.headers(), None))
-            }
-        }
-    }
-}

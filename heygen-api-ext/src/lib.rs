@@ -260,28 +260,24 @@
 //! - `native-tls`: TLS through the platform's library.
 //! - `testing`: the fake HeyGen server.
 
-use std::fmt;
-use std::ops::Deref;
-use std::sync::Arc;
-
+mod client;
 pub mod config;
 pub mod data;
 pub mod error;
 pub mod paginate;
-pub mod retry;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transport;
 pub mod upload;
 pub mod wait;
 
-pub use config::ClientBuilder;
+pub use client::{Client, ClientBuilder};
+pub use config::{Options, RetryPolicy};
 pub use data::SendData;
-pub use error::{ApiError, Error};
+pub use error::{ApiError, CallInfo, Error, Resend};
 pub use heygen_api::{builder, types};
 pub use paginate::{Page, Paginated};
-pub use retry::{RetryEvent, RetryPolicy, RetryReason};
-pub use transport::IDEMPOTENCY_KEY;
+pub use transport::{IDEMPOTENCY_KEY, RetryEvent, RetryReason};
 pub use upload::{AssetSource, UploadProgress};
 pub use wait::{StatusChange, WaitOptions};
 
@@ -317,35 +313,4 @@ pub mod prelude {
     pub use crate::data::SendData as _;
     pub use crate::paginate::Paginated as _;
     pub use crate::{Client, Error, WaitOptions};
-}
-
-/// A configured HeyGen client. Cheap to clone (clones share one
-/// connection pool); `Send + Sync`.
-///
-/// Every generated operation is available through `Deref`:
-/// `client.list_video_agent_sessions().limit(50).data().await?`.
-#[derive(Clone)]
-pub struct Client {
-    api: heygen_api::Client,
-    config: Arc<config::Config>,
-}
-
-impl Deref for Client {
-    type Target = heygen_api::Client;
-
-    fn deref(&self) -> &heygen_api::Client {
-        &self.api
-    }
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The credential lives in the HTTP client's default headers, marked
-        // sensitive; nothing here can print it.
-        f.debug_struct("Client")
-            .field("base_url", &self.config.base_url)
-            .field("retry", &self.config.retry)
-            .field("timeout", &self.config.timeout)
-            .finish_non_exhaustive()
-    }
 }

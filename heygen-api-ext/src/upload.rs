@@ -21,21 +21,17 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use heygen_api::hooks::Transport as _;
-use heygen_api::operation::Operation;
-use heygen_api::types::{self, ErrorEnvelope};
-use progenitor_client::{ClientInfo, ResponseValue};
+use heygen_api::types;
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::data::{SendData as _, missing_data};
-use crate::error::{self, ApiError};
-use crate::retry::{RetryEvent, RetryReason};
-use crate::transport::Transport;
+use crate::data::SendData as _;
+use crate::error::Resend;
+use crate::transport::{self, Plan, Progress, Record, Requests, Target};
 use crate::{Client, Error};
+use progenitor_client::ClientInfo as _;
 
 /// The largest file `POST /v3/assets` takes (HeyGen documents 32 MB);
 /// larger ones go through [`Client::upload_asset_direct`].
@@ -43,18 +39,6 @@ pub const MULTIPART_LIMIT: u64 = 32 * 1024 * 1024;
 
 /// How much of a file is read (and reported) at a time.
 const CHUNK: usize = 64 * 1024;
-
-/// The multipart upload, which progenitor cannot generate, described for
-/// the transport's tracing.
-static UPLOAD_ASSET: Operation = Operation {
-    id: "uploadAsset",
-    rust_name: "upload_asset",
-    method: "POST",
-    path: "/v3/assets",
-    idempotency_key: false,
-    paginated: false,
-    query_bounds: &[],
-};
 
 /// What to upload: a file on disk (streamed) or bytes in memory.
 #[derive(Clone)]
@@ -156,10 +140,6 @@ struct Resolved {
     size: u64,
 }
 
-fn invalid(message: String) -> Error {
-    Error::InvalidRequest { message }
-}
-
 impl Settings {
     fn new(source: AssetSource) -> Self {
         Self {
@@ -173,11 +153,11 @@ impl Settings {
     async fn resolve(&self, what: &str) -> Result<Resolved, Error> {
         let (size, default_name) = match &self.source {
             AssetSource::File(path) => {
-                let meta = tokio::fs::metadata(path)
-                    .await
-                    .map_err(|e| invalid(format!("{what}: cannot read {}: {e}", path.display())))?;
+                let meta = tokio::fs::metadata(path).await.map_err(|e| {
+                    Error::invalid(format!("{what}: cannot read {}: {e}", path.display()))
+                })?;
                 if !meta.is_file() {
-                    return Err(invalid(format!(
+                    return Err(Error::invalid(format!(
                         "{what}: {} is not a regular file",
                         path.display()
                     )));
@@ -192,19 +172,19 @@ impl Settings {
         };
         let filename = self.filename.clone().unwrap_or(default_name);
         if filename.trim().is_empty() {
-            return Err(invalid(format!(
+            return Err(Error::invalid(format!(
                 "{what}: the asset needs a file name (set one with .filename(...))"
             )));
         }
         if size == 0 {
-            return Err(invalid(format!(
+            return Err(Error::invalid(format!(
                 "{what}: {filename} is empty; HeyGen rejects empty assets"
             )));
         }
         let content_type = match &self.content_type {
             Some(given) => {
                 given.parse::<mime_guess::mime::Mime>().map_err(|e| {
-                    invalid(format!(
+                    Error::invalid(format!(
                         "{what}: content type {given:?} is not a MIME type ({e}); e.g. \"video/mp4\""
                     ))
                 })?;
@@ -230,13 +210,14 @@ type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 async fn open(
     resolved: &Resolved,
     progress: Option<ProgressCallback>,
+    moved: Arc<Progress>,
 ) -> Result<ByteStream, Error> {
     let total = resolved.size;
     let chunks: ByteStream = match &resolved.source {
         AssetSource::File(path) => {
             let file = tokio::fs::File::open(path)
                 .await
-                .map_err(|e| invalid(format!("cannot open {}: {e}", path.display())))?;
+                .map_err(|e| Error::invalid(format!("cannot open {}: {e}", path.display())))?;
             Box::pin(tokio_util::io::ReaderStream::with_capacity(file, CHUNK))
         }
         AssetSource::Bytes { data, .. } => {
@@ -252,6 +233,7 @@ async fn open(
     let mut sent: u64 = 0;
     let counted = chunks.map(move |chunk| {
         let chunk = chunk?;
+        moved.touch();
         sent += chunk.len() as u64;
         if sent > total {
             return Err(io::Error::other(format!(
@@ -264,18 +246,6 @@ async fn open(
         Ok(chunk)
     });
     Ok(Box::pin(counted))
-}
-
-/// Decodes a HeyGen JSON response the way generated operations do.
-async fn decode<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, Error> {
-    if response.status().is_success() {
-        let value = ResponseValue::<T>::from_response::<ErrorEnvelope>(response).await?;
-        Ok(value.into_inner())
-    } else {
-        let envelope =
-            ResponseValue::<ErrorEnvelope>::from_response::<ErrorEnvelope>(response).await?;
-        Err(progenitor_client::Error::ErrorResponse(envelope).into())
-    }
 }
 
 /// A multipart upload; `.send().await` it. Made by [`Client::upload_asset`].
@@ -329,68 +299,94 @@ impl<'a> UploadAsset<'a> {
     common_setters!();
 
     /// Uploads the file and returns the new asset (`asset_id`, `url`,
-    /// `mime_type`, `size_bytes`). A `429` is retried (the file is read
-    /// again) within the client's retry policy; nothing else is, since
-    /// the upload carries no idempotency key.
+    /// `mime_type`, `size_bytes`). The upload carries no idempotency key,
+    /// so it is sent again (the file read again) only when HeyGen cannot
+    /// have stored it: a `429`, or a connection that never opened. It is
+    /// bounded by the upload idle timeout, not the call timeout.
     pub async fn send(self) -> Result<types::UploadedAsset, Error> {
-        let resolved = self.settings.resolve("upload_asset").await?;
+        let resolved = Arc::new(self.settings.resolve("upload_asset").await?);
         if resolved.size > MULTIPART_LIMIT {
-            return Err(invalid(format!(
+            return Err(Error::invalid(format!(
                 "upload_asset: {} is {} bytes, over the {MULTIPART_LIMIT}-byte limit of POST /v3/assets; use Client::upload_asset_direct for large files",
                 resolved.filename, resolved.size
             )));
         }
-        let client = self.client;
-        let config = &client.config;
-        let http = ClientInfo::client(&client.api);
-        let transport = Transport::new(config.clone());
-        let url = format!("{}/v3/assets", config.base_url);
-        let mut retries = 0;
-        loop {
-            let body = open(&resolved, self.settings.on_progress.clone()).await?;
-            let part = reqwest::multipart::Part::stream_with_length(
-                reqwest::Body::wrap_stream(body),
-                resolved.size,
-            )
-            .file_name(resolved.filename.clone())
-            .mime_str(&resolved.content_type)
-            .map_err(|e| invalid(format!("upload_asset: content type: {e}")))?;
-            let request = http
-                .post(&url)
-                .header(reqwest::header::ACCEPT, "application/json")
-                .header("api-version", heygen_api::Client::api_version())
-                .multipart(reqwest::multipart::Form::new().part("file", part))
-                .build()
-                .map_err(|e| invalid(format!("upload_asset: building the request: {e}")))?;
-            let response = transport
-                .send(http, request, Some(&UPLOAD_ASSET))
-                .await
-                .map_err(progenitor_client::Error::<ErrorEnvelope>::CommunicationError)?;
-            if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS
-                && retries < config.retry.max_retries
-            {
-                let delay = error::retry_after(response.headers())
-                    .unwrap_or_else(|| config.retry.backoff(retries));
-                if delay <= config.retry.max_retry_after {
-                    retries += 1;
-                    config.retrying(&RetryEvent {
-                        operation: UPLOAD_ASSET.id,
-                        attempt: retries,
-                        reason: RetryReason::RateLimited,
-                        delay,
-                    });
-                    drop(response);
-                    tokio::time::sleep(delay).await;
-                    continue;
-                }
+        let exchange = &self.client.exchange;
+        let url = format!("{}/v3/assets", exchange.base_url);
+        let moved = Progress::new();
+        let progress = self.settings.on_progress.clone();
+        let make = {
+            let (http, url, resolved, moved) = (
+                exchange.http.clone(),
+                url.clone(),
+                resolved.clone(),
+                moved.clone(),
+            );
+            move || {
+                let (http, url, resolved, moved, progress) = (
+                    http.clone(),
+                    url.clone(),
+                    resolved.clone(),
+                    moved.clone(),
+                    progress.clone(),
+                );
+                Box::pin(
+                    async move { multipart_request(&http, &url, &resolved, progress, moved).await },
+                )
+                    as heygen_api::hooks::BoxFuture<'static, Result<reqwest::Request, Error>>
             }
-            let status = response.status().as_u16();
-            let uploaded: types::UploadedAssetResponse = decode(response).await?;
-            return uploaded
-                .data
-                .ok_or_else(|| missing_data("uploadAsset", status));
-        }
+        };
+        let mut make: transport::Factory<'static> = Box::new(make);
+        let first = make().await?;
+        let plan = Plan {
+            operation: "uploadAsset",
+            declared_success: Some(200),
+            target: Target::HeyGen,
+            resend: Resend::MayDuplicate,
+            idempotency_key: None,
+            upload: Some(moved),
+        };
+        let span = tracing::info_span!(
+            "heygen.call",
+            operation = "uploadAsset",
+            method = "POST",
+            path = "/v3/assets"
+        );
+        let mut record = Record::default();
+        let sent = exchange.run(&plan, Requests::Fresh(first, make), &mut record);
+        let response = match tracing::Instrument::instrument(sent, span).await {
+            Ok(response) => response,
+            Err(failed) => return Err(failed.into_error(record)),
+        };
+        let uploaded: types::UploadedAssetResponse = transport::conclude(response, &record).await?;
+        uploaded.data.ok_or_else(|| {
+            transport::missing("the uploadAsset answer has no `data`".into(), record)
+        })
     }
+}
+
+/// One attempt's multipart request: the file opened afresh.
+async fn multipart_request(
+    http: &reqwest::Client,
+    url: &str,
+    resolved: &Resolved,
+    progress: Option<ProgressCallback>,
+    moved: Arc<Progress>,
+) -> Result<reqwest::Request, Error> {
+    let body = open(resolved, progress, moved).await?;
+    let part = reqwest::multipart::Part::stream_with_length(
+        reqwest::Body::wrap_stream(body),
+        resolved.size,
+    )
+    .file_name(resolved.filename.clone())
+    .mime_str(&resolved.content_type)
+    .map_err(|e| Error::invalid(format!("upload_asset: content type: {e}")))?;
+    http.post(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .header("api-version", heygen_api::Client::api_version())
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .build()
+        .map_err(|e| Error::invalid(format!("upload_asset: building the request: {e}")))
 }
 
 impl<'a> DirectUpload<'a> {
@@ -408,7 +404,7 @@ impl<'a> DirectUpload<'a> {
     pub async fn send(self) -> Result<types::CompletedAssetUpload, Error> {
         let resolved = self.settings.resolve("upload_asset_direct").await?;
         let size = i64::try_from(resolved.size).map_err(|_| {
-            invalid(format!(
+            Error::invalid(format!(
                 "upload_asset_direct: {} is too large",
                 resolved.filename
             ))
@@ -425,7 +421,7 @@ impl<'a> DirectUpload<'a> {
         }
         let created = client.create_asset_upload().body(announce).data().await?;
         if created.max_bytes < size {
-            return Err(invalid(format!(
+            return Err(Error::invalid(format!(
                 "upload_asset_direct: {} is {size} bytes; HeyGen accepts at most {} for asset {} (nothing was uploaded)",
                 resolved.filename, created.max_bytes, created.asset_id
             )));
@@ -434,7 +430,7 @@ impl<'a> DirectUpload<'a> {
         let put = put_bytes(
             client,
             &created,
-            &resolved,
+            Arc::new(resolved),
             self.settings.on_progress.clone(),
         );
         tracing::Instrument::instrument(put, span).await?;
@@ -448,32 +444,30 @@ impl<'a> DirectUpload<'a> {
 }
 
 /// Step 2: the bytes, to the presigned URL, with exactly the headers HeyGen
-/// gave. Sent by a separate HTTP client: the SDK's own adds the API key to
-/// every request, and that must not reach a storage host. Neither the URL
-/// (its query is a signature) nor the headers are logged.
+/// gave and without the credential (the URL is on another host and is its
+/// own credential). `PUT` is idempotent, so a failed attempt is sent again
+/// (the file read again) within the retry policy; the upload is bounded by
+/// the idle timeout. Neither the URL's query (a signature) nor the headers
+/// are logged or put in errors.
 async fn put_bytes(
     client: &Client,
     created: &types::AssetUpload,
-    resolved: &Resolved,
+    resolved: Arc<Resolved>,
     progress: Option<ProgressCallback>,
 ) -> Result<(), Error> {
+    let redacted = transport::redact_url(&created.upload_url);
     let bad_answer = |what: String| Error::Decode {
         status: Some(200),
+        request_id: None,
         excerpt: String::new(),
         source: <serde_json::Error as serde::de::Error>::custom(what),
+        call: crate::CallInfo::default(),
     };
     let url = reqwest::Url::parse(&created.upload_url).map_err(|e| {
         bad_answer(format!(
-            "createAssetUpload returned an upload_url that is not a URL ({e})"
+            "createAssetUpload returned an upload_url that is not a URL ({e}): {redacted}"
         ))
     })?;
-    let mut builder = reqwest::Client::builder();
-    if client.config.timeout.is_some() {
-        builder = builder.connect_timeout(Duration::from_secs(10));
-    }
-    let http = builder
-        .build()
-        .map_err(|e| Error::config(format!("building the upload HTTP client: {e}")))?;
     let mut headers = reqwest::header::HeaderMap::new();
     for (name, value) in &created.upload_headers {
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
@@ -492,41 +486,60 @@ async fn put_bytes(
             HeaderValue::from(resolved.size),
         );
     }
-    let body = open(resolved, progress).await?;
-    let response = http
-        .put(url)
-        .headers(headers)
-        .body(reqwest::Body::wrap_stream(body))
-        .send()
+    let exchange = &client.exchange;
+    let moved = Progress::new();
+    let make = {
+        let http = exchange.http.clone();
+        let moved = moved.clone();
+        move || {
+            let (http, url, headers, resolved, progress, moved) = (
+                http.clone(),
+                url.clone(),
+                headers.clone(),
+                resolved.clone(),
+                progress.clone(),
+                moved.clone(),
+            );
+            Box::pin(async move {
+                let body = open(&resolved, progress, moved).await?;
+                http.put(url)
+                    .headers(headers)
+                    .body(reqwest::Body::wrap_stream(body))
+                    .build()
+                    .map_err(|e| {
+                        Error::invalid(format!("upload_asset_direct: building the upload: {e}"))
+                    })
+            }) as heygen_api::hooks::BoxFuture<'static, Result<reqwest::Request, Error>>
+        }
+    };
+    let mut make: transport::Factory<'static> = Box::new(make);
+    let first = make().await?;
+    let plan = Plan {
+        operation: "uploadAssetBytes",
+        declared_success: None,
+        target: Target::Storage,
+        resend: Resend::Safe,
+        idempotency_key: None,
+        upload: Some(moved),
+    };
+    let mut record = Record::default();
+    let failed = |source: Error| Error::Upload {
+        asset_id: created.asset_id.clone(),
+        url: redacted.clone(),
+        source: Box::new(source),
+    };
+    let answered = match exchange
+        .run(&plan, Requests::Fresh(first, make), &mut record)
         .await
-        .map_err(progenitor_client::Error::<ErrorEnvelope>::CommunicationError)?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(());
+    {
+        Ok(answered) => answered,
+        Err(e) => return Err(failed(e.into_error(record))),
+    };
+    match answered {
+        // A storage host's success body is not HeyGen's JSON; any 2xx will do.
+        transport::Answered::Success(_) => Ok(()),
+        other => Err(failed(transport::refusal(other, &record))),
     }
-    let headers = response.headers().clone();
-    let request_id = error::request_id(&headers).or_else(|| {
-        headers
-            .get("x-amz-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    });
-    let body = response.bytes().await.unwrap_or_default();
-    Err(Error::from_api(ApiError {
-        status: status.as_u16(),
-        code: error::code_for_status(status.as_u16()).to_string(),
-        message: format!(
-            "the presigned upload URL answered HTTP {} (asset {}): {}",
-            status.as_u16(),
-            created.asset_id,
-            error::excerpt(&body)
-        ),
-        param: None,
-        doc_url: None,
-        request_id,
-        retry_after: error::retry_after(&headers),
-        synthesized: true,
-    }))
 }
 
 /// Uploads.

@@ -31,6 +31,10 @@ use tokio::time::Instant;
 use crate::data::SendData as _;
 use crate::{Client, Error};
 
+/// The shortest delay between polls after the first (unless
+/// [`WaitOptions::max_delay`] is shorter).
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(500);
+
 /// Called with each status change a waiter sees.
 pub type StatusCallback = Arc<dyn Fn(&StatusChange) + Send + Sync>;
 
@@ -96,10 +100,15 @@ impl WaitOptions {
         self
     }
 
-    /// The delay after a poll whose delay was `previous` (before jitter):
-    /// the next base, and the jittered delay to sleep.
+    /// The delay after a poll whose delay was `base` (before jitter): the
+    /// next base, and the jittered delay to sleep. Delays double, and never
+    /// stay below [`MIN_POLL_INTERVAL`] (unless `max_delay` is below it):
+    /// an `initial_delay` of zero polls at once, then backs off.
     fn next_delay(&self, base: Duration) -> (Duration, Duration) {
-        let next = base.saturating_mul(2).min(self.max_delay);
+        let next = base
+            .saturating_mul(2)
+            .max(MIN_POLL_INTERVAL)
+            .min(self.max_delay);
         (next, self.jittered(next))
     }
 
@@ -218,13 +227,33 @@ impl<'a, T: Send + 'a> Wait<'a, T> {
             });
         }
         let started = Instant::now();
-        let deadline = started + options.timeout;
+        // A timeout past what the clock can hold is no deadline at all.
+        let deadline = started.checked_add(options.timeout);
         let mut base = options.initial_delay.min(options.max_delay);
         let mut delay = base;
         let mut last: Option<String> = None;
+        let mut polled_last = false;
         loop {
-            tokio::time::sleep_until((Instant::now() + delay).min(deadline)).await;
-            match (kind.fetch)(client, id.clone()).await {
+            let next = next_poll(Instant::now(), delay, deadline).filter(|_| !polled_last);
+            let Some((poll_at, is_last)) = next else {
+                // The wait lasts its whole budget: a caller that gave it 20
+                // minutes is told "20 minutes", not a moment less.
+                if let Some(deadline) = deadline {
+                    tokio::time::sleep_until(deadline).await;
+                }
+                return Err(Error::WaitTimeout {
+                    kind: kind.name,
+                    id,
+                    waited: started.elapsed(),
+                    last_status: last,
+                });
+            };
+            polled_last = is_last;
+            tokio::time::sleep_until(poll_at).await;
+            // The poll's own call ends by the wait's deadline too.
+            let polled = crate::transport::within(deadline, (kind.fetch)(client, id.clone())).await;
+            (base, delay) = options.next_delay(base);
+            match polled {
                 Ok(resource) => {
                     let (status, outcome) = (kind.read)(&resource);
                     if last.as_deref() != Some(status.as_str()) {
@@ -254,19 +283,43 @@ impl<'a, T: Send + 'a> Wait<'a, T> {
                     }
                 }
                 Err(e) if e.is_retryable() => {
+                    // HeyGen asked for a pause: the next poll waits at
+                    // least that long.
+                    if let Some(wait) = e.retry_after() {
+                        delay = delay.max(wait);
+                    }
                     tracing::warn!(kind = kind.name, id = %id, error = %e, "polling failed; will poll again");
                 }
                 Err(e) => return Err(e),
             }
-            if Instant::now() >= deadline {
-                return Err(Error::WaitTimeout {
-                    kind: kind.name,
-                    id,
-                    waited: started.elapsed(),
-                    last_status: last,
-                });
-            }
-            (base, delay) = options.next_delay(base);
+        }
+    }
+}
+
+/// How much of the budget the last poll keeps for itself: a poll due after
+/// the deadline is moved this far before it, so the wait still sees the
+/// job's last status, and ends on time.
+const LAST_POLL_LEAD: Duration = Duration::from_secs(1);
+
+/// When to poll next, and whether that is the last poll: after `delay`,
+/// or, if that would be past the deadline, a last poll just before it.
+/// `None` once the deadline has passed.
+fn next_poll(now: Instant, delay: Duration, deadline: Option<Instant>) -> Option<(Instant, bool)> {
+    let due = now.checked_add(delay);
+    let Some(deadline) = deadline else {
+        // No deadline: a delay past the clock's range is as good as never;
+        // a year stands for it.
+        let year = Duration::from_secs(365 * 24 * 3600);
+        return Some((due.unwrap_or_else(|| now + year), false));
+    };
+    if now >= deadline {
+        return None;
+    }
+    match due {
+        Some(due) if due < deadline => Some((due, false)),
+        _ => {
+            let lead = LAST_POLL_LEAD.min(deadline - now) / 2;
+            Some((deadline.checked_sub(lead).unwrap_or(now).max(now), true))
         }
     }
 }

@@ -57,11 +57,20 @@ async fn pages_stop_on_has_more_false_even_with_a_token() {
 }
 
 #[tokio::test]
-async fn empty_token_ends_the_walk() {
-    let server = Scripted::start(vec![sessions_page(&["a"], Some(""), true)]).await;
+async fn no_token_and_no_has_more_ends_the_walk() {
+    let server = Scripted::start(vec![Reply::json(
+        200,
+        json!({"data": [{"session_id": "a", "created_at": 1, "title": null}], "next_token": ""}),
+    )])
+    .await;
     let c = client(&server);
-    let n = c.list_video_agent_sessions().items().count().await;
-    assert_eq!(n, 1);
+    let items: Vec<_> = c
+        .list_video_agent_sessions()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 1);
     assert_eq!(server.hits(), 1);
 }
 

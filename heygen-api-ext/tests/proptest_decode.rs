@@ -261,23 +261,32 @@ fn any_response_to_get_video_is_classified_consistently() {
             let result = rt
                 .block_on(async {
                     tokio::time::timeout(Duration::from_secs(10), async {
-                        Ok::<_, Error>(client.get_video().video_id("v1").send().await?.into_inner())
+                        client.get_video().video_id("v1").data().await
                     })
                     .await
                 })
                 .expect("the call ends");
 
             match status {
-                200 => match serde_json::from_slice::<VideoResponse>(&body) {
-                    Ok(expected) => {
+                // Any 2xx is the declared success (HeyGen's 200 here).
+                200..=299 => match serde_json::from_slice::<VideoResponse>(&body).map(|r| r.data) {
+                    Ok(Some(expected)) => {
                         let got = result.map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
                         prop_assert_eq!(
                             serde_json::to_value(&got).unwrap(),
                             serde_json::to_value(&expected).unwrap()
                         );
                     }
-                    Err(_) => {
-                        prop_assert!(matches!(result, Err(Error::Decode { .. })), "{:?}", result);
+                    Ok(None) | Err(_) => {
+                        let Err(err) = result else {
+                            return Err(TestCaseError::fail(format!("{result:?}")));
+                        };
+                        prop_assert!(matches!(err, Error::Decode { .. }), "{:?}", err);
+                        // Item 10: the decode error keeps the status and request id.
+                        prop_assert_eq!(err.status(), Some(status), "{:?}", err);
+                        if let Some(id) = first_header(&headers, "x-request-id") {
+                            prop_assert_eq!(err.request_id(), std::str::from_utf8(id).ok());
+                        }
                     }
                 },
                 // Interim responses are not final; what follows them here

@@ -285,8 +285,18 @@ async fn a_storage_error_on_the_put_is_reported_without_the_signature() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::PermissionDenied(_)), "{err:?}");
-    let text = err.to_string();
+    let Error::Upload {
+        asset_id,
+        url,
+        source,
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(asset_id, "asset_9");
+    assert!(url.ends_with("/bucket/clip.mp4"), "no query: {url}");
+    assert!(matches!(**source, Error::PermissionDenied(_)), "{source:?}");
+    let text = format!("{err} {source}");
     assert!(text.contains("SignatureDoesNotMatch"), "{text}");
     assert!(
         !text.contains("s3cr3tsig"),

@@ -43,18 +43,8 @@ async fn payload<T, D>(
     sent: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>>,
     take: impl FnOnce(T) -> Option<D>,
 ) -> Result<D, Error> {
-    let response = sent.await?;
-    let status = response.status().as_u16();
-    take(response.into_inner()).ok_or_else(|| missing_data(operation, status))
-}
-
-/// The error for a successful answer that has no `data`.
-pub(crate) fn missing_data(operation: &str, status: u16) -> Error {
-    Error::Decode {
-        status: Some(status),
-        excerpt: String::new(),
-        source: <serde_json::Error as serde::de::Error>::custom(format!(
-            "the {operation} answer has no `data`"
-        )),
-    }
+    let (response, record) = crate::transport::call(sent).await?;
+    take(response.into_inner()).ok_or_else(|| {
+        crate::transport::missing(format!("the {operation} answer has no `data`"), record)
+    })
 }

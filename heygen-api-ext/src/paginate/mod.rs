@@ -6,19 +6,29 @@
 //! [`Paginated::items`] (bring them in with `use heygen_api_ext::prelude::*`);
 //! the impls are generated from the spec by `cargo xtask regen`.
 //!
-//! The walk stops when `has_more` is false or `next_token` is null or
-//! empty. A cursor HeyGen has already returned ends the walk with
-//! [`Error::Pagination`] rather than looping forever; an empty page that
-//! says `has_more: true` is followed.
+//! The walk stops when `has_more` is false, or when HeyGen gives no
+//! `has_more` and no `next_token`. It never ends silently on a page that
+//! says there is more: [`Error::Pagination`] ends it when `has_more: true`
+//! comes without a `next_token`, when a page has no `data`, when a cursor
+//! comes back a second time, and after [`MAX_EMPTY_PAGES`] empty pages in a
+//! row that each say there is more (a server handing out fresh cursors
+//! with nothing behind them would otherwise be walked forever).
 
 use std::collections::{HashSet, VecDeque};
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::Stream;
 use heygen_api::hooks::BoxFuture;
+use heygen_api::operations::ErrorBody;
+use progenitor_client::ResponseValue;
 
 use crate::Error;
+
+/// Empty pages in a row, each saying there is more, after which a walk
+/// ends with [`Error::Pagination`].
+pub const MAX_EMPTY_PAGES: u32 = 5;
 
 #[rustfmt::skip]
 mod generated;
@@ -34,14 +44,42 @@ pub struct Page<T> {
     pub has_more: Option<bool>,
 }
 
+/// What follows a page.
+enum Next<'p> {
+    /// The page after this cursor.
+    Page(&'p str),
+    /// Nothing: the list is complete.
+    End,
+    /// HeyGen says there is more but gave no way to get it.
+    Missing,
+}
+
 impl<T> Page<T> {
-    /// Whether another page follows this one.
-    fn continues(&self) -> Option<&str> {
-        if self.has_more == Some(false) {
-            return None;
+    fn next(&self) -> Next<'_> {
+        let token = self.next_token.as_deref().filter(|t| !t.is_empty());
+        match (self.has_more, token) {
+            (Some(false), _) => Next::End,
+            (_, Some(token)) => Next::Page(token),
+            (Some(true), None) => Next::Missing,
+            (None, None) => Next::End,
         }
-        self.next_token.as_deref().filter(|t| !t.is_empty())
     }
+}
+
+/// Awaits a list operation's `send()` and splits the answer into a page
+/// with `split`, which returns `None` when the answer has no list.
+pub(crate) async fn fetch_page<T, I>(
+    operation: &'static str,
+    sent: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>> + Send,
+    split: impl FnOnce(T) -> Option<Page<I>> + Send,
+) -> Result<Page<I>, Error> {
+    let (response, record) = crate::transport::call(sent).await?;
+    split(response.into_inner()).ok_or_else(|| {
+        crate::transport::missing(
+            format!("a page of {operation} has no `data`: the list cannot be walked further"),
+            record,
+        )
+    })
 }
 
 /// A list request that can be walked page by page. Implemented (by
@@ -85,6 +123,8 @@ pub struct Pages<'a, B: Paginated<'a>> {
     /// A page (or error) that arrived while nobody asked for it.
     ready: Option<Result<Page<B::Item>, Error>>,
     seen: HashSet<String>,
+    /// Empty pages in a row that said there was more.
+    empty_run: u32,
     /// An error to yield after the current page (a repeated cursor).
     trailing_error: Option<Error>,
     prefetch: bool,
@@ -98,6 +138,7 @@ impl<'a, B: Paginated<'a>> Pages<'a, B> {
             in_flight: Some(first),
             ready: None,
             seen: HashSet::new(),
+            empty_run: 0,
             trailing_error: None,
             prefetch: false,
         }
@@ -111,18 +152,38 @@ impl<'a, B: Paginated<'a>> Pages<'a, B> {
         self
     }
 
+    fn stop(&mut self, message: String) {
+        self.trailing_error = Some(Error::Pagination {
+            operation: B::OPERATION_ID,
+            message,
+        });
+    }
+
     fn after(&mut self, page: &Page<B::Item>, cx: &mut Context<'_>) {
-        let Some(token) = page.continues() else {
-            return;
+        let token = match page.next() {
+            Next::End => return,
+            Next::Missing => {
+                return self.stop(
+                    "HeyGen said has_more: true but gave no next_token; the list is incomplete"
+                        .to_string(),
+                );
+            }
+            Next::Page(token) => token,
         };
         if !self.seen.insert(token.to_string()) {
-            self.trailing_error = Some(Error::Pagination {
-                operation: B::OPERATION_ID,
-                message: format!(
-                    "HeyGen returned the cursor {token:?} a second time; stopping instead of looping"
-                ),
-            });
-            return;
+            return self.stop(format!(
+                "HeyGen returned the cursor {token:?} a second time; stopping instead of looping"
+            ));
+        }
+        self.empty_run = if page.items.is_empty() {
+            self.empty_run + 1
+        } else {
+            0
+        };
+        if self.empty_run >= MAX_EMPTY_PAGES {
+            return self.stop(format!(
+                "{MAX_EMPTY_PAGES} empty pages in a row, each saying there is more; stopping instead of walking forever"
+            ));
         }
         let mut next = self.request.clone().with_token(token.to_string()).fetch();
         if self.prefetch {
@@ -241,17 +302,17 @@ impl<'a, B: Paginated<'a>> Stream for Items<'a, B> {
 pub mod fields {
     /// A list field.
     pub trait IntoItems<T> {
-        /// The items, empty when absent.
-        fn into_items(self) -> Vec<T>;
+        /// The items; `None` when the field was absent.
+        fn into_items(self) -> Option<Vec<T>>;
     }
     impl<T> IntoItems<T> for Vec<T> {
-        fn into_items(self) -> Vec<T> {
-            self
+        fn into_items(self) -> Option<Vec<T>> {
+            Some(self)
         }
     }
     impl<T> IntoItems<T> for Option<Vec<T>> {
-        fn into_items(self) -> Vec<T> {
-            self.unwrap_or_default()
+        fn into_items(self) -> Option<Vec<T>> {
+            self
         }
     }
     /// A `has_more` field.

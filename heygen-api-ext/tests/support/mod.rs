@@ -43,6 +43,8 @@ pub enum Reply {
     },
     /// Close the connection without answering.
     Close,
+    /// Keep the connection open and never answer.
+    Stall,
 }
 
 impl Reply {
@@ -81,6 +83,9 @@ impl Reply {
 struct State {
     script: VecDeque<Reply>,
     requests: Vec<Recorded>,
+    /// TCP connections accepted (a TLS hello that is not HTTP counts here,
+    /// not in `requests`).
+    connections: usize,
 }
 
 /// The server. Dropping it leaves the accept task to die with the runtime.
@@ -95,7 +100,7 @@ impl Scripted {
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State {
             script: script.into(),
-            requests: Vec::new(),
+            ..State::default()
         }));
         let st = state.clone();
         tokio::spawn(async move {
@@ -103,6 +108,7 @@ impl Scripted {
                 let Ok((sock, _)) = listener.accept().await else {
                     return;
                 };
+                st.lock().unwrap().connections += 1;
                 tokio::spawn(serve(sock, st.clone()));
             }
         });
@@ -115,6 +121,15 @@ impl Scripted {
 
     pub fn hits(&self) -> usize {
         self.state.lock().unwrap().requests.len()
+    }
+
+    pub fn connections(&self) -> usize {
+        self.state.lock().unwrap().connections
+    }
+
+    /// Adds replies to the script.
+    pub fn push(&self, replies: Vec<Reply>) {
+        self.state.lock().unwrap().script.extend(replies);
     }
 }
 
@@ -174,6 +189,10 @@ async fn serve(mut sock: TcpStream, state: Arc<Mutex<State>>) {
         };
         match reply {
             Reply::Close => return,
+            Reply::Stall => {
+                std::future::pending::<()>().await;
+                return;
+            }
             Reply::Http {
                 status,
                 headers,

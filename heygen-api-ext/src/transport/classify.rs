@@ -1,0 +1,246 @@
+//! The one place that decides whether a failure is worth another attempt:
+//! the retry loop asks it after each attempt, and [`Error::is_retryable`]
+//! asks it for the caller's own loop. Both give the same answer for the
+//! same failure.
+//!
+//! The rule: a failure is retried when a later attempt may succeed *and*
+//! sending again cannot make HeyGen do the work twice ([`Resend`]). A `429`
+//! and a connection that never opened are always safe (nothing was done);
+//! a `5xx`, a timeout or a broken connection only for idempotent methods
+//! and for creates that carry an `Idempotency-Key`.
+
+use std::fmt;
+
+use crate::error::{Error, Resend};
+
+/// Why an attempt is worth repeating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryReason {
+    /// 429: HeyGen refused the request before doing anything.
+    RateLimited,
+    /// 409 `request_in_progress`: the first attempt with this idempotency
+    /// key is still running; the next attempt gets its result.
+    InProgress,
+    /// 408, 500, 502, 503, 504.
+    TransientStatus(u16),
+    /// The connection failed: never opened, or broke before a response.
+    Connection,
+    /// An attempt took longer than the attempt timeout.
+    Timeout,
+    /// An upload stopped making progress.
+    Stalled,
+}
+
+impl RetryReason {
+    /// A short label, as tracing records it (`rate_limited`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetryReason::RateLimited => "rate_limited",
+            RetryReason::InProgress => "request_in_progress",
+            RetryReason::TransientStatus(_) => "transient_status",
+            RetryReason::Connection => "connection",
+            RetryReason::Timeout => "timeout",
+            RetryReason::Stalled => "stalled",
+        }
+    }
+}
+
+impl fmt::Display for RetryReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RetryReason::RateLimited => f.write_str("429 Too Many Requests"),
+            RetryReason::InProgress => f.write_str("409 request_in_progress"),
+            RetryReason::TransientStatus(s) => write!(f, "HTTP {s}"),
+            RetryReason::Connection => f.write_str("a broken connection"),
+            RetryReason::Timeout => f.write_str("an attempt timeout"),
+            RetryReason::Stalled => f.write_str("a stalled upload"),
+        }
+    }
+}
+
+/// One failed attempt, as the classifier sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Failure<'a> {
+    /// A response that is not a success, with HeyGen's error code.
+    Status { status: u16, code: Option<&'a str> },
+    /// The HTTP exchange itself failed.
+    Transport(&'a reqwest::Error),
+    /// An upload made no progress for its idle timeout.
+    Stalled,
+}
+
+/// What kind of transport failure a `reqwest::Error` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransportKind {
+    /// No connection could be opened (refused, DNS, connect timeout):
+    /// nothing was sent.
+    NotConnected,
+    /// The TLS handshake failed.
+    Tls,
+    /// Redirects did not end.
+    Redirect,
+    /// The request could not be built: nothing was sent.
+    Builder,
+    /// No response (or body) in time, after the request went out.
+    Timeout,
+    /// The response body exceeded the size limit.
+    TooLarge,
+    /// The connection broke after the request went out.
+    Broken,
+}
+
+/// Sorts a transport error.
+pub(crate) fn transport_kind(e: &reqwest::Error) -> TransportKind {
+    if find_source::<crate::error::BodyTooLarge>(e).is_some() {
+        TransportKind::TooLarge
+    } else if e.is_builder() {
+        TransportKind::Builder
+    } else if e.is_redirect() {
+        TransportKind::Redirect
+    } else if e.is_connect() && is_tls(e) {
+        TransportKind::Tls
+    } else if e.is_connect() {
+        // A connect timeout is here too: the connection never opened, so
+        // the request was never written.
+        TransportKind::NotConnected
+    } else if e.is_timeout() {
+        TransportKind::Timeout
+    } else {
+        TransportKind::Broken
+    }
+}
+
+/// A connect error caused by TLS: rustls reports handshake failures as
+/// `InvalidData` I/O errors; native-tls as errors that name TLS or
+/// certificates.
+fn is_tls(e: &reqwest::Error) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::InvalidData
+        {
+            return true;
+        }
+        let text = err.to_string().to_ascii_lowercase();
+        if ["certificate", "tls", "ssl", "handshake"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// Finds an error of type `T` in `e`'s source chain.
+pub(crate) fn find_source<'a, T: std::error::Error + 'static>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<T>() {
+            return Some(t);
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// Whether `failure` is worth another attempt of a call whose resend
+/// safety is `resend`, and why.
+pub(crate) fn classify(failure: Failure<'_>, resend: Resend) -> Option<RetryReason> {
+    let repeatable = resend != Resend::MayDuplicate;
+    match failure {
+        Failure::Status { status: 429, .. } => Some(RetryReason::RateLimited),
+        Failure::Status {
+            status: 409,
+            code: Some("request_in_progress"),
+        } if resend == Resend::WithSameKey => Some(RetryReason::InProgress),
+        Failure::Status {
+            status: s @ (408 | 500 | 502 | 503 | 504),
+            ..
+        } if repeatable => Some(RetryReason::TransientStatus(s)),
+        Failure::Status { .. } => None,
+        Failure::Stalled => repeatable.then_some(RetryReason::Stalled),
+        Failure::Transport(e) => match transport_kind(e) {
+            TransportKind::NotConnected => Some(RetryReason::Connection),
+            TransportKind::Timeout if repeatable => Some(RetryReason::Timeout),
+            TransportKind::Broken if repeatable => Some(RetryReason::Connection),
+            _ => None,
+        },
+    }
+}
+
+impl Error {
+    /// Whether sending the same call again may succeed without making
+    /// HeyGen do the work twice: a `429`, a connection that never opened,
+    /// or a transient failure (`5xx`, timeout, broken connection) of a read
+    /// or of a create that carried an idempotency key. For such a create,
+    /// resend with the same key ([`Error::idempotency_key`]); a new key
+    /// would render, and bill, again. The client has already retried what
+    /// its policy allowed before returning this.
+    pub fn is_retryable(&self) -> bool {
+        let Some(call) = self.call() else {
+            return false;
+        };
+        let failure = match self {
+            Error::Timeout { source, .. } | Error::Connection { source, .. } => {
+                Failure::Transport(source)
+            }
+            Error::Stalled { .. } => Failure::Stalled,
+            Error::Upload { source, .. } => return source.is_retryable(),
+            _ => match self.api_error() {
+                Some(api) => Failure::Status {
+                    status: api.status,
+                    code: Some(api.code.as_str()),
+                },
+                None => return false,
+            },
+        };
+        classify(failure, call.resend).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: u16) -> Failure<'static> {
+        Failure::Status { status, code: None }
+    }
+
+    #[test]
+    fn statuses_follow_the_resend_rule() {
+        for resend in [Resend::Safe, Resend::WithSameKey, Resend::MayDuplicate] {
+            assert_eq!(
+                classify(status(429), resend),
+                Some(RetryReason::RateLimited)
+            );
+            for code in [400, 401, 402, 403, 404, 409, 413, 422, 501, 505] {
+                assert_eq!(classify(status(code), resend), None, "{code}");
+            }
+        }
+        for code in [408, 500, 502, 503, 504] {
+            let reason = Some(RetryReason::TransientStatus(code));
+            assert_eq!(classify(status(code), Resend::Safe), reason);
+            assert_eq!(classify(status(code), Resend::WithSameKey), reason);
+            assert_eq!(classify(status(code), Resend::MayDuplicate), None);
+        }
+        let in_progress = Failure::Status {
+            status: 409,
+            code: Some("request_in_progress"),
+        };
+        assert_eq!(
+            classify(in_progress, Resend::WithSameKey),
+            Some(RetryReason::InProgress)
+        );
+        assert_eq!(classify(in_progress, Resend::MayDuplicate), None);
+        assert_eq!(
+            classify(Failure::Stalled, Resend::Safe),
+            Some(RetryReason::Stalled)
+        );
+        assert_eq!(classify(Failure::Stalled, Resend::MayDuplicate), None);
+    }
+}
