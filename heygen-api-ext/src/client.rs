@@ -118,7 +118,8 @@ pub struct ClientBuilder {
     base_url: String,
     options: Options,
     connect_timeout: Option<Duration>,
-    user_agent: String,
+    /// Set by the caller (`None`: `heygen-rs/<version>`).
+    user_agent: Option<String>,
     allow_http: bool,
     on_retry: Option<RetryHook>,
     http_client: Option<reqwest::Client>,
@@ -146,7 +147,7 @@ impl Default for ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_string(),
             options: Options::default(),
             connect_timeout: Some(Duration::from_secs(10)),
-            user_agent: format!("heygen-rs/{}", env!("CARGO_PKG_VERSION")),
+            user_agent: None,
             allow_http: false,
             on_retry: None,
             http_client: None,
@@ -260,9 +261,11 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header (default `heygen-rs/<version>`).
+    /// The `User-Agent` header (default `heygen-rs/<version>`; with
+    /// [`http_client`](Self::http_client), that client's own unless set
+    /// here).
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.user_agent = agent.into();
+        self.user_agent = Some(agent.into());
         self
     }
 
@@ -302,22 +305,30 @@ impl ClientBuilder {
             ))
         })?;
         let base_url = validate_base_url(&self.base_url, self.allow_http)?;
-        let http = match self.http_client {
-            Some(client) => client,
+        let (http, per_request_agent) = match self.http_client {
+            Some(client) => (client, self.user_agent.as_deref()),
             None => {
-                let mut http = reqwest::Client::builder().redirect(same_host_redirects());
+                let agent = self
+                    .user_agent
+                    .clone()
+                    .unwrap_or_else(|| format!("heygen-rs/{}", env!("CARGO_PKG_VERSION")));
+                let mut http = reqwest::Client::builder()
+                    .user_agent(agent)
+                    .redirect(same_host_redirects());
                 if let Some(t) = self.connect_timeout {
                     http = http.connect_timeout(t);
                 }
-                http.build()
-                    .map_err(|e| Error::config(format!("building the HTTP client: {e}")))?
+                let http = http
+                    .build()
+                    .map_err(|e| Error::config(format!("building the HTTP client: {e}")))?;
+                (http, None)
             }
         };
         let exchange = Exchange::new(
             http,
             base_url,
             &credential,
-            &self.user_agent,
+            per_request_agent,
             self.options,
             self.on_retry,
         )?;

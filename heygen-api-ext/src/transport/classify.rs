@@ -111,21 +111,33 @@ pub(crate) fn transport_kind(e: &reqwest::Error) -> TransportKind {
     }
 }
 
-/// A connect error caused by TLS: rustls reports handshake failures as
-/// `InvalidData` I/O errors; native-tls as errors that name TLS or
-/// certificates.
+/// A connect error caused by TLS. rustls reports a failed handshake as an
+/// `InvalidData` I/O error wrapping its own error, native-tls as errors
+/// that name TLS, SSL or certificates; a plain connect failure is neither.
 fn is_tls(e: &reqwest::Error) -> bool {
+    fn tls_io(io: &std::io::Error) -> bool {
+        io.kind() == std::io::ErrorKind::InvalidData
+            || io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<std::io::Error>())
+                .is_some_and(tls_io)
+    }
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::InvalidData
-        {
+        if err.downcast_ref::<std::io::Error>().is_some_and(tls_io) {
             return true;
         }
         let text = err.to_string().to_ascii_lowercase();
-        if ["certificate", "tls", "ssl", "handshake"]
-            .iter()
-            .any(|w| text.contains(w))
+        if [
+            "certificate",
+            "tls",
+            "ssl",
+            "handshake",
+            "corrupt message",
+            "alert",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
         {
             return true;
         }

@@ -236,7 +236,9 @@ pub(crate) struct Exchange {
     pub http: reqwest::Client,
     pub base_url: String,
     credential: Option<(HeaderName, HeaderValue)>,
-    user_agent: HeaderValue,
+    /// Set on each request when the HTTP client is the caller's (ours has
+    /// it built in).
+    user_agent: Option<HeaderValue>,
     pub options: Options,
     on_retry: Option<RetryHook>,
 }
@@ -257,7 +259,7 @@ impl Exchange {
         http: reqwest::Client,
         base_url: String,
         credential: &Credential,
-        user_agent: &str,
+        user_agent: Option<&str>,
         options: Options,
         on_retry: Option<RetryHook>,
     ) -> Result<Exchange, Error> {
@@ -273,11 +275,15 @@ impl Exchange {
         })?;
         // Keeps the value out of reqwest's and hyper's debug output.
         value.set_sensitive(true);
-        let user_agent = HeaderValue::from_str(user_agent).map_err(|_| {
-            Error::config(format!(
-                "the user agent {user_agent:?} has characters not allowed in an HTTP header"
-            ))
-        })?;
+        let user_agent = user_agent
+            .map(|agent| {
+                HeaderValue::from_str(agent).map_err(|_| {
+                    Error::config(format!(
+                        "the user agent {agent:?} has characters not allowed in an HTTP header"
+                    ))
+                })
+            })
+            .transpose()?;
         Ok(Exchange {
             http,
             base_url,
@@ -408,9 +414,11 @@ impl Exchange {
             if let Some((name, value)) = &self.credential {
                 headers.insert(name.clone(), value.clone());
             }
-            headers
-                .entry(reqwest::header::USER_AGENT)
-                .or_insert_with(|| self.user_agent.clone());
+            if let Some(agent) = &self.user_agent {
+                headers
+                    .entry(reqwest::header::USER_AGENT)
+                    .or_insert_with(|| agent.clone());
+            }
         }
         let limit = if plan.upload.is_some() {
             None
@@ -428,33 +436,18 @@ impl Exchange {
     /// Sends one request and reads what is needed to classify the answer.
     async fn attempt(&self, request: Request, plan: &Plan) -> Attempted {
         let limit = self.options.max_response_bytes;
-        let result = match (&plan.upload, self.options.upload_idle_timeout) {
+        match (&plan.upload, self.options.upload_idle_timeout) {
             (Some(progress), Some(idle)) => {
                 progress.touch();
-                let exchange = async {
-                    let r = self.http.execute(request).await?;
-                    response::buffered(r, limit).await
-                };
-                match watch(exchange, idle, progress).await {
-                    Some(r) => r,
-                    None => return Attempted::Stalled(idle),
-                }
+                let exchange = receive(self.http.execute(request), limit, true);
+                watch(exchange, idle, progress)
+                    .await
+                    .unwrap_or(Attempted::Stalled(idle))
             }
             _ if PREFETCHING.with(Cell::get) && tokio::runtime::Handle::try_current().is_ok() => {
-                execute_detached(&self.http, request, limit).await
+                detached(&self.http, request, limit).await
             }
-            _ => self.http.execute(request).await,
-        };
-        match result {
-            Ok(r) if r.status().is_success() => Attempted::Success(r),
-            Ok(r) if r.status().is_client_error() || r.status().is_server_error() => {
-                match ErrorAnswer::read(r, limit).await {
-                    Ok(answer) => Attempted::Answer(answer),
-                    Err(e) => Attempted::Transport(e),
-                }
-            }
-            Ok(r) => Attempted::Other(r),
-            Err(e) => Attempted::Transport(e),
+            _ => receive(self.http.execute(request), limit, false).await,
         }
     }
 
@@ -469,16 +462,17 @@ impl Exchange {
     ) -> (Option<Failure<'o>>, Option<Duration>) {
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let headers = match outcome {
-            Attempted::Success(r) | Attempted::Other(r) => Some((r.status(), r.headers())),
-            Attempted::Answer(a) => Some((a.status, &a.headers)),
+            Attempted::Success(r) | Attempted::Other(r) => Some((r.status(), r.headers(), None)),
+            Attempted::Answer(a) => Some((a.status, &a.headers, policy::retry_after(&a.headers))),
             _ => None,
         };
-        if let Some((status, headers)) = headers {
+        if let Some((status, headers, retry_after)) = headers {
             // Header look-ups are done once, here: this is on every call's
             // path (see BENCHMARKS.md).
             record.last = LastResponse {
                 status: Some(status.as_u16()),
                 request_id: response::request_id(headers),
+                retry_after,
             };
             tracing::debug!(
                 attempt,
@@ -495,7 +489,7 @@ impl Exchange {
                     status: a.status.as_u16(),
                     code: a.code.as_deref(),
                 }),
-                policy::retry_after(&a.headers),
+                record.last.retry_after,
             ),
             Attempted::Transport(e) => {
                 tracing::debug!(attempt, error = %e, elapsed_ms, "heygen attempt failed");
@@ -730,6 +724,40 @@ pub(crate) fn prefetching<T>(first_poll: impl FnOnce() -> T) -> T {
     first_poll()
 }
 
+/// The outcome of `sent`: an error answer read (within its cap), a success
+/// passed on (or read whole, with `buffer`, so that the body is not left
+/// in the socket until the caller polls again).
+async fn receive(
+    sent: impl Future<Output = reqwest::Result<Response>>,
+    limit: u64,
+    buffer: bool,
+) -> Attempted {
+    let response = match sent.await {
+        Ok(r) => r,
+        Err(e) => return Attempted::Transport(e),
+    };
+    let status = response.status();
+    if status.is_client_error() || status.is_server_error() {
+        return match ErrorAnswer::read(response, limit).await {
+            Ok(answer) => Attempted::Answer(answer),
+            Err(e) => Attempted::Transport(e),
+        };
+    }
+    let response = if buffer {
+        match response::buffered(response, limit).await {
+            Ok(r) => r,
+            Err(e) => return Attempted::Transport(e),
+        }
+    } else {
+        response
+    };
+    if status.is_success() {
+        Attempted::Success(response)
+    } else {
+        Attempted::Other(response)
+    }
+}
+
 /// A spawned task, aborted when its handle is dropped (the call was
 /// dropped: nothing is waiting for the response any more).
 struct Detached<T>(tokio::task::JoinHandle<T>);
@@ -740,21 +768,15 @@ impl<T> Drop for Detached<T> {
     }
 }
 
-/// `client.execute(request)` on a task of its own, which also reads the
-/// body (up to `limit`): the decoder reads all of it anyway, and a body left
-/// in the socket would be read only when the caller polls again.
-async fn execute_detached(
-    client: &reqwest::Client,
-    request: Request,
-    limit: u64,
-) -> reqwest::Result<Response> {
+/// [`receive`] on a task of its own, for a prefetched page (see
+/// [`prefetching`]).
+async fn detached(client: &reqwest::Client, request: Request, limit: u64) -> Attempted {
     let client = client.clone();
     let mut task = Detached(tokio::spawn(async move {
-        let response = client.execute(request).await?;
-        response::buffered(response, limit).await
+        receive(client.execute(request), limit, true).await
     }));
     match (&mut task.0).await {
-        Ok(result) => result,
+        Ok(attempted) => attempted,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         // Cancelled: only by the runtime shutting down, which drops this
         // future as well.

@@ -237,6 +237,8 @@ pub(crate) async fn buffered(
 pub(crate) struct LastResponse {
     pub status: Option<u16>,
     pub request_id: Option<String>,
+    /// `Retry-After`, parsed once by the loop.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// The [`Error`] for a failed call, from what the generated code returned
@@ -254,7 +256,12 @@ pub(crate) fn into_error(
         P::ErrorResponse(rv) => {
             let status = rv.status().as_u16();
             let headers = rv.headers().clone();
-            Error::from_api(api_error(status, &headers, Some(rv.into_inner()), call))
+            let mut api = api_error(status, &headers, Some(rv.into_inner()), call);
+            // What the loop read from this answer is not read again.
+            if last.status == Some(status) {
+                api.retry_after = last.retry_after;
+            }
+            Error::from_api(api)
         }
         P::InvalidResponsePayload(bytes, source) => Error::Decode {
             status: last.status,
@@ -325,8 +332,8 @@ fn api_error(
     }
     api.synthesized = headers.contains_key(SYNTHESIZED_HEADER) || !had_body;
     api.request_id = request_id(headers);
-    api.retry_after = policy::retry_after(headers);
     api.call = call;
+    api.retry_after = policy::retry_after(headers);
     api
 }
 
@@ -359,6 +366,7 @@ pub(crate) async fn decode<T: serde::de::DeserializeOwned>(
     let last = LastResponse {
         status: Some(response.status().as_u16()),
         request_id: request_id(response.headers()),
+        retry_after: None,
     };
     ResponseValue::<T>::from_response::<ErrorBody>(response)
         .await

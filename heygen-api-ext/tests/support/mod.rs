@@ -217,15 +217,17 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// A client for `server`, with timeouts off (paused clock) and the given
-/// retries.
+/// A client for `server`, with timeouts off (paused clock).
 pub fn client(server: &Scripted) -> heygen_api_ext::Client {
+    client_builder(server).build().unwrap()
+}
+
+/// The builder of [`client`], for more settings.
+pub fn client_builder(server: &Scripted) -> heygen_api_ext::ClientBuilder {
     heygen_api_ext::Client::builder()
         .api_key("sk-test-secret-key")
         .base_url(&server.base_url)
         .without_timeouts()
-        .build()
-        .unwrap()
 }
 
 /// A page of `listVideoAgentSessions`.
