@@ -135,20 +135,34 @@
 //! # }
 //! ```
 //!
-//! # Retries
+//! # Retries, timeouts and resending
 //!
-//! Each call is retried (up to [`ClientBuilder::max_retries`], 2 by
-//! default, with jittered exponential backoff) when that is safe: a `429`
-//! always, after the `Retry-After` HeyGen sends; a `5xx`, `408` or broken
-//! connection only for reads and for creates that carry an
-//! `Idempotency-Key`, which the client adds to every create that honours
-//! one ([`IDEMPOTENCY_KEY`]), so that a retried create is never rendered, or
-//! billed, twice. A `Retry-After` longer than
-//! [`ClientBuilder::max_retry_after`] is handed back as
-//! [`Error::RateLimited`] instead of slept through.
+//! Every request goes through one loop, which retries what is safe to
+//! retry (up to [`ClientBuilder::max_retries`], 2 by default, with
+//! jittered exponential backoff) and nothing else:
 //!
-//! [`ClientBuilder::on_retry`] shows each retry as it happens (so does
-//! the tracing event `retrying heygen call`).
+//! - a `429`, after the `Retry-After` HeyGen sends (one longer than
+//!   [`ClientBuilder::max_retry_after`] is handed back as
+//!   [`Error::RateLimited`] instead of slept through);
+//! - a connection that never opened (nothing was sent);
+//! - a `408`, `500`, `502`, `503`, `504`, an attempt timeout or a broken
+//!   connection, only for reads and for creates that carry an
+//!   `Idempotency-Key`. The client gives one ([`IDEMPOTENCY_KEY`]) to every
+//!   create that honours it, reused by the call's retries, so that a
+//!   retried create is never rendered, or billed, twice;
+//! - `409 request_in_progress` (the first attempt with that key is still
+//!   running) is waited out within the call's timeout.
+//!
+//! A call has a budget ([`ClientBuilder::timeout`], 120 s, retries
+//! included) and each attempt one of its own
+//! ([`ClientBuilder::attempt_timeout`], 60 s). Uploads are bounded instead
+//! by [`ClientBuilder::upload_idle_timeout`]: a large file on a slow link
+//! is not cut off while its bytes move.
+//!
+//! When a call still fails, [`Error::is_retryable`] says whether sending it
+//! again may succeed without doing the work twice, and
+//! [`Error::idempotency_key`] gives the key to resend a create with: the
+//! same key makes HeyGen answer with the first call's result.
 //!
 //! ```
 //! use std::time::Duration;
@@ -168,12 +182,29 @@
 //!     .on_retry(|r| println!("{}: {}, retrying in {:?}", r.operation, r.reason, r.delay))
 //!     .build()?;
 //! let request = CreateVideoFromAvatar::builder().avatar_id("Daisy-inskirt-20220818").script("Hello!");
-//! let created = client.create_video().body(request).data().await?; // waited a second, retried
+//! let created = match client.create_video().body(request.clone()).data().await {
+//!     Ok(created) => created, // here: waited a second, retried
+//!     Err(e) if e.is_retryable() => {
+//!         // Later: the same call, with the same key, cannot render twice.
+//!         let key = e.idempotency_key().unwrap_or_default().to_string();
+//!         client.create_video().idempotency_key(key).body(request).data().await?
+//!     }
+//!     Err(e) => return Err(e.into()),
+//! };
 //! assert!(created.video_id.starts_with("vid_"));
 //! assert_eq!(fake.rate_limited_count(), 1);
+//!
+//! // Other settings for some calls: a clone that shares the connections.
+//! let patient = client.with_options(|o| o.timeout(Duration::from_secs(600)).max_retries(5));
+//! # let _ = patient;
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! [`ClientBuilder::http_client`] sends through a `reqwest::Client` of
+//! yours (proxies, CA roots). The credential is added to each request to
+//! HeyGen, never to that client: requests you make with it yourself, to
+//! fetch a finished video say, carry no key.
 //!
 //! # Waiting for jobs
 //!
