@@ -31,6 +31,12 @@ pub enum Resend {
 }
 
 /// What the SDK knows about the call an error ended.
+///
+/// Filled in for every call made through `.data()`, the list streams, the
+/// waiters and the uploads. An error converted from a generated `send()`'s
+/// own error type (`Error::from`) has only what that error carried: this
+/// is then empty (`operation: None`) and [`Resend::MayDuplicate`] is
+/// assumed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallInfo {
