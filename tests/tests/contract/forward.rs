@@ -6,11 +6,11 @@
 //! at that place (open enums keep it in `Unknown(String)`, open unions in
 //! `Unknown { tag, body }`), with everything else still carried.
 
-use heygen_contract_tests::compare::carried;
+use heygen_contract_tests::compare::{carried, discriminated, undiscriminated};
 use heygen_contract_tests::generated;
 use heygen_contract_tests::server::{Reply, Server};
 use heygen_contract_tests::spec::{Spec, escape, resolve, spec};
-use heygen_contract_tests::synth::{Shape, is_null_schema, synthesize, types_of};
+use heygen_contract_tests::synth::{Shape, synthesize};
 use serde_json::Value;
 
 use crate::support::{args, report};
@@ -103,76 +103,6 @@ fn sites(spec: &Spec, schema: &Value, value: &Value, at: &str, depth: usize, out
         }
         _ => {}
     }
-}
-
-/// For a discriminated union: the tag property, and the branch the value's
-/// tag selects (`None` when no branch carries it).
-fn discriminated<'a>(
-    spec: &'a Spec,
-    union: &'a Value,
-    branches: &'a [Value],
-    value: &Value,
-) -> Option<(String, Option<&'a Value>)> {
-    let disc = union.get("discriminator")?;
-    let prop = disc.get("propertyName")?.as_str()?;
-    let tag = value.get(prop)?.as_str()?;
-    if let Some(target) = disc
-        .get("mapping")
-        .and_then(|m| m.get(tag))
-        .and_then(Value::as_str)
-    {
-        let branch = branches
-            .iter()
-            .find(|b| b.get("$ref").and_then(Value::as_str) == Some(target));
-        return Some((prop.to_string(), branch));
-    }
-    let branch = branches.iter().find(|b| {
-        let p = resolve(&spec.doc, b)
-            .get("properties")
-            .and_then(|p| p.get(prop))
-            .map(|p| resolve(&spec.doc, p));
-        p.and_then(|p| {
-            p.get("const")
-                .or_else(|| p.get("enum").and_then(|e| e.get(0)))
-        })
-        .and_then(Value::as_str)
-            == Some(tag)
-    });
-    Some((prop.to_string(), branch))
-}
-
-/// For a union without a discriminator: the non-null branch `value` is an
-/// instance of (the only one, or the first of its JSON type that lists it
-/// when it is an enum).
-fn undiscriminated<'a>(spec: &'a Spec, branches: &'a [Value], value: &Value) -> Option<&'a Value> {
-    let live: Vec<&Value> = branches
-        .iter()
-        .filter(|b| !is_null_schema(spec, b))
-        .collect();
-    if let [one] = live.as_slice() {
-        return Some(one);
-    }
-    let json_type = match value {
-        Value::Object(_) => "object",
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_f64() => "number",
-        Value::Number(_) => "integer",
-        Value::Null => "null",
-    };
-    live.into_iter().find(|b| {
-        let r = resolve(&spec.doc, b);
-        let ts = types_of(r);
-        let typed = ts.contains(&json_type)
-            || (json_type == "integer" && ts.contains(&"number"))
-            || (json_type == "object" && ts.is_empty() && r.get("properties").is_some());
-        let listed = r
-            .get("enum")
-            .and_then(Value::as_array)
-            .is_none_or(|e| e.contains(value));
-        typed && listed
-    })
 }
 
 /// `body` with the value at `pointer` replaced by [`UNKNOWN`].
