@@ -345,6 +345,7 @@ impl<'a> UploadAsset<'a> {
             resend: Resend::MayDuplicate,
             idempotency_key: None,
             upload: Some(moved),
+            deadline: None,
         };
         let span = tracing::info_span!(
             "heygen.call",
@@ -521,6 +522,7 @@ async fn put_bytes(
         resend: Resend::Safe,
         idempotency_key: None,
         upload: Some(moved),
+        deadline: None,
     };
     let mut record = Record::default();
     let failed = |source: Error| Error::Upload {

@@ -15,30 +15,30 @@
 //! last status and request id). That hand-over uses a task-local record,
 //! since the generated code sits between the two.
 
+mod attempt;
+mod call;
 mod classify;
 mod policy;
 mod response;
 
-use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use heygen_api::hooks::BoxFuture;
 use heygen_api::operation::Operation;
-use heygen_api::operations::ErrorBody;
-use progenitor_client::ResponseValue;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Request, Response};
 use tokio::time::Instant;
-use tracing::Instrument;
 
+use attempt::Attempted;
+pub(crate) use attempt::prefetching;
+pub(crate) use call::{call, conclude, missing, refusal, within};
 pub use classify::RetryReason;
 pub(crate) use response::{ErrorAnswer, LastResponse, redact_url};
 
 use crate::config::{Credential, Options, Secret};
-use crate::error::{ApiError, CallInfo, Error, Resend};
+use crate::error::{CallInfo, Error, Resend};
 use classify::Failure;
 
 /// The `Idempotency-Key` header.
@@ -110,11 +110,13 @@ pub(crate) struct Plan {
     /// Bounded by the idle timeout (and this progress) instead of the
     /// call and attempt timeouts: uploads.
     pub upload: Option<Arc<Progress>>,
+    /// A deadline from outside the call (a waiter's), besides its own.
+    pub deadline: Option<Instant>,
 }
 
 impl Plan {
     /// The plan of a generated operation's request.
-    fn for_operation(op: Option<&'static Operation>, request: &Request) -> Plan {
+    pub(crate) fn for_operation(op: Option<&'static Operation>, request: &Request) -> Plan {
         let idempotency_key = request
             .headers()
             .get(IDEMPOTENCY_KEY)
@@ -128,6 +130,7 @@ impl Plan {
             resend: resend_for(request.method(), honoured),
             idempotency_key,
             upload: None,
+            deadline: None,
         }
     }
 
@@ -216,18 +219,6 @@ impl Answered {
             Answered::Error(a) => a.into_response(),
         }
     }
-}
-
-/// One attempt's outcome.
-enum Attempted {
-    /// A 2xx.
-    Success(Response),
-    /// A 4xx or 5xx, read whole.
-    Answer(ErrorAnswer),
-    /// Anything else (a redirect that was not followed), passed on.
-    Other(Response),
-    Transport(reqwest::Error),
-    Stalled(Duration),
 }
 
 /// Everything a client's calls share: the HTTP client (one connection
@@ -336,7 +327,7 @@ impl Exchange {
             (None, Some(t)) => policy::after(started, t),
             _ => None,
         };
-        let deadline = policy::earliest(own_deadline, inherited_deadline());
+        let deadline = policy::earliest(own_deadline, plan.deadline);
         let (mut request, mut factory) = match requests {
             Requests::Copies(r) => (r, None),
             Requests::Fresh(r, f) => (r, Some(f)),
@@ -433,24 +424,6 @@ impl Exchange {
         *request.timeout_mut() = limit;
     }
 
-    /// Sends one request and reads what is needed to classify the answer.
-    async fn attempt(&self, request: Request, plan: &Plan) -> Attempted {
-        let limit = self.options.max_response_bytes;
-        match (&plan.upload, self.options.upload_idle_timeout) {
-            (Some(progress), Some(idle)) => {
-                progress.touch();
-                let exchange = receive(self.http.execute(request), limit, true);
-                watch(exchange, idle, progress)
-                    .await
-                    .unwrap_or(Attempted::Stalled(idle))
-            }
-            _ if PREFETCHING.with(Cell::get) && tokio::runtime::Handle::try_current().is_ok() => {
-                detached(&self.http, request, limit).await
-            }
-            _ => receive(self.http.execute(request), limit, false).await,
-        }
-    }
-
     /// Records an attempt's outcome (tracing, last status) and says what
     /// failed, for the classifier, and any `Retry-After`.
     fn inspect<'o>(
@@ -520,293 +493,4 @@ fn finish(outcome: Attempted, plan: &Plan, limit: u64) -> Result<Answered, Faile
         Attempted::Transport(e) => Err(Failed::Transport(e)),
         Attempted::Stalled(idle) => Err(Failed::Stalled(idle)),
     }
-}
-
-/// Runs `exchange` until it ends, or until `progress` has not moved for
-/// `idle` (`None`).
-async fn watch<T>(
-    exchange: impl Future<Output = T>,
-    idle: Duration,
-    progress: &Progress,
-) -> Option<T> {
-    tokio::pin!(exchange);
-    loop {
-        let Some(wake) = policy::after(progress.last(), idle) else {
-            return Some(exchange.await);
-        };
-        tokio::select! {
-            done = &mut exchange => return Some(done),
-            () = tokio::time::sleep_until(wake) => {
-                if policy::after(progress.last(), idle).is_some_and(|w| w <= Instant::now()) {
-                    return None;
-                }
-            }
-        }
-    }
-}
-
-tokio::task_local! {
-    /// The call a generated operation's request belongs to, while
-    /// [`call`] awaits it.
-    static CALL: RefCell<Scope>;
-}
-
-/// What [`call`] hands the transport, and gets back.
-#[derive(Debug, Default)]
-struct Scope {
-    /// A deadline set from outside the call (a waiter's).
-    deadline: Option<Instant>,
-    /// What the loop learned, written when it returns.
-    record: Option<Record>,
-}
-
-fn inherited_deadline() -> Option<Instant> {
-    CALL.try_with(|s| s.borrow().deadline).ok().flatten()
-}
-
-/// Awaits a generated operation's `send()` and turns its failure into an
-/// [`Error`] that carries what the transport learned (attempts, the
-/// idempotency key, the last status and request id).
-pub(crate) async fn call<T>(
-    sent: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>>,
-) -> Result<(ResponseValue<T>, Record), Error> {
-    let scope = RefCell::new(Scope {
-        deadline: inherited_deadline(),
-        record: None,
-    });
-    let (result, record) = CALL
-        .scope(scope, async {
-            let result = sent.await;
-            let record = CALL.with(|s| s.borrow_mut().record.take());
-            (result, record.unwrap_or_default())
-        })
-        .await;
-    match result {
-        Ok(value) => Ok((value, record)),
-        Err(e) => Err(response::into_error(e, record.call, &record.last)),
-    }
-}
-
-/// Runs `calls` with every call in it bounded by `deadline` as well as by
-/// its own timeout.
-pub(crate) async fn within<F: Future>(deadline: Option<Instant>, calls: F) -> F::Output {
-    let deadline = policy::earliest(deadline, inherited_deadline());
-    CALL.scope(
-        RefCell::new(Scope {
-            deadline,
-            record: None,
-        }),
-        calls,
-    )
-    .await
-}
-
-/// Turns a failed call into an [`Error`] (for results of `send()` outside
-/// [`call`]: only what the error itself says is known).
-impl From<progenitor_client::Error<ErrorBody>> for Error {
-    fn from(e: progenitor_client::Error<ErrorBody>) -> Self {
-        response::into_error(e, CallInfo::default(), &LastResponse::default())
-    }
-}
-
-/// Reads what the loop returned for a request the generated code does not
-/// decode (uploads): the success body, or the error answered.
-pub(crate) async fn conclude<T: serde::de::DeserializeOwned>(
-    answered: Answered,
-    record: &Record,
-) -> Result<T, Error> {
-    match answered {
-        Answered::Success(r) => response::decode(r, record.call.clone()).await,
-        other => Err(refusal(other, record)),
-    }
-}
-
-/// The error an answer that is not a success stands for.
-pub(crate) fn refusal(answered: Answered, record: &Record) -> Error {
-    let api = match answered {
-        Answered::Error(answer) => response::answer_error(&answer, record.call.clone()),
-        Answered::Success(r) | Answered::Other(r) => {
-            let status = r.status().as_u16();
-            let mut api =
-                ApiError::from_status(status, format!("HTTP {status}: not an answer HeyGen gives"));
-            api.request_id = response::request_id(r.headers());
-            api.call = record.call.clone();
-            api
-        }
-    };
-    Error::from_api(api)
-}
-
-/// `Error::Decode` for an answer that lacks what the spec promises.
-pub(crate) fn missing(what: String, record: Record) -> Error {
-    Error::Decode {
-        status: record.last.status,
-        request_id: record.last.request_id,
-        excerpt: String::new(),
-        source: <serde_json::Error as serde::de::Error>::custom(what),
-        call: record.call,
-    }
-}
-
-impl heygen_api::hooks::Transport for Exchange {
-    fn prepare(&self, request: &mut Request, op: Option<&'static Operation>) -> Result<(), String> {
-        let Some(op) = op else { return Ok(()) };
-        check_query_bounds(request, op)?;
-        if op.idempotency_key
-            && self.options.idempotency_keys
-            && !request.headers().contains_key(IDEMPOTENCY_KEY)
-        {
-            // Made once per call, before the loop copies the request: every
-            // attempt carries the same key.
-            let key = uuid::Uuid::new_v4().to_string();
-            let value = HeaderValue::from_str(&key).map_err(|e| e.to_string())?;
-            request
-                .headers_mut()
-                .insert(HeaderName::from_static(IDEMPOTENCY_KEY), value);
-        }
-        Ok(())
-    }
-
-    fn send<'a>(
-        &'a self,
-        _client: &'a reqwest::Client,
-        request: Request,
-        op: Option<&'static Operation>,
-    ) -> BoxFuture<'a, reqwest::Result<Response>> {
-        let plan = Plan::for_operation(op, &request);
-        let span = tracing::info_span!(
-            "heygen.call",
-            operation = plan.operation,
-            method = %request.method(),
-            path = op.map(|o| o.path).unwrap_or_else(|| request.url().path()),
-        );
-        Box::pin(
-            async move {
-                let mut record = Record::default();
-                let result = self
-                    .run(&plan, Requests::Copies(request), &mut record)
-                    .await;
-                let result = match result {
-                    Ok(answered) => Ok(answered.into_response()),
-                    Err(Failed::Transport(e)) => Err(e),
-                    // Generated operations have no idle timeout; were one
-                    // to stall, it would read as a timeout answer.
-                    Err(Failed::Stalled(idle)) => Ok(ErrorAnswer::stalled(idle).into_response()),
-                };
-                let _ = CALL.try_with(|s| s.borrow_mut().record = Some(record));
-                result
-            }
-            .instrument(span),
-        )
-    }
-}
-
-thread_local! {
-    /// Set while a prefetched page's request is first polled (see
-    /// [`prefetching`]).
-    static PREFETCHING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `first_poll` (the first poll of a prefetched page's fetch) so that
-/// the HTTP exchange it starts runs as a task of its own. Polled only from
-/// the caller's stream, it would stall whenever the caller is busy: the
-/// connection is not yet back in the pool at the first poll, and the
-/// connection task, woken from the caller's thread, waits in that thread's
-/// queue while the caller computes.
-pub(crate) fn prefetching<T>(first_poll: impl FnOnce() -> T) -> T {
-    struct Reset(bool);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            PREFETCHING.with(|p| p.set(self.0));
-        }
-    }
-    let _reset = Reset(PREFETCHING.with(|p| p.replace(true)));
-    first_poll()
-}
-
-/// The outcome of `sent`: an error answer read (within its cap), a success
-/// passed on (or read whole, with `buffer`, so that the body is not left
-/// in the socket until the caller polls again).
-async fn receive(
-    sent: impl Future<Output = reqwest::Result<Response>>,
-    limit: u64,
-    buffer: bool,
-) -> Attempted {
-    let response = match sent.await {
-        Ok(r) => r,
-        Err(e) => return Attempted::Transport(e),
-    };
-    let status = response.status();
-    if status.is_client_error() || status.is_server_error() {
-        return match ErrorAnswer::read(response, limit).await {
-            Ok(answer) => Attempted::Answer(answer),
-            Err(e) => Attempted::Transport(e),
-        };
-    }
-    let response = if buffer {
-        match response::buffered(response, limit).await {
-            Ok(r) => r,
-            Err(e) => return Attempted::Transport(e),
-        }
-    } else {
-        response
-    };
-    if status.is_success() {
-        Attempted::Success(response)
-    } else {
-        Attempted::Other(response)
-    }
-}
-
-/// A spawned task, aborted when its handle is dropped (the call was
-/// dropped: nothing is waiting for the response any more).
-struct Detached<T>(tokio::task::JoinHandle<T>);
-
-impl<T> Drop for Detached<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// [`receive`] on a task of its own, for a prefetched page (see
-/// [`prefetching`]).
-async fn detached(client: &reqwest::Client, request: Request, limit: u64) -> Attempted {
-    let client = client.clone();
-    let mut task = Detached(tokio::spawn(async move {
-        receive(client.execute(request), limit, true).await
-    }));
-    match (&mut task.0).await {
-        Ok(attempted) => attempted,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        // Cancelled: only by the runtime shutting down, which drops this
-        // future as well.
-        Err(_) => std::future::pending().await,
-    }
-}
-
-/// progenitor enforces only `minimum: 1` on query parameters (as
-/// `NonZeroU64`); the spec's maximum is checked here, before sending.
-fn check_query_bounds(request: &Request, op: &Operation) -> Result<(), String> {
-    if op.query_bounds.is_empty() {
-        return Ok(());
-    }
-    for (name, value) in request.url().query_pairs() {
-        let Some(bound) = op.query_bounds.iter().find(|b| b.name == name) else {
-            continue;
-        };
-        let Ok(n) = value.parse::<i64>() else {
-            continue;
-        };
-        let range = match (bound.minimum, bound.maximum) {
-            (Some(min), Some(max)) if n < min || n > max => format!("between {min} and {max}"),
-            (Some(min), None) if n < min => format!("at least {min}"),
-            (None, Some(max)) if n > max => format!("at most {max}"),
-            _ => continue,
-        };
-        return Err(format!(
-            "`{name}` must be {range} for {} ({} {}), got {n}",
-            op.id, op.method, op.path
-        ));
-    }
-    Ok(())
 }
