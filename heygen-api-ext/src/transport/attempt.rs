@@ -32,12 +32,14 @@ impl Exchange {
             (Some(progress), Some(idle)) => {
                 progress.touch();
                 let exchange = receive(self.http.execute(request), limit, true);
-                watch(exchange, idle, progress)
+                // Boxed, like every path off the common one: the state of
+                // a call's future is allocated, and moved, on every call.
+                Box::pin(watch(exchange, idle, progress))
                     .await
                     .unwrap_or(Attempted::Stalled(idle))
             }
             _ if PREFETCHING.with(Cell::get) && tokio::runtime::Handle::try_current().is_ok() => {
-                detached(&self.http, request, limit).await
+                Box::pin(detached(&self.http, request, limit)).await
             }
             _ => receive(self.http.execute(request), limit, false).await,
         }
@@ -104,13 +106,13 @@ async fn receive(
     };
     let status = response.status();
     if status.is_client_error() || status.is_server_error() {
-        return match ErrorAnswer::read(response, limit).await {
+        return match Box::pin(ErrorAnswer::read(response, limit)).await {
             Ok(answer) => Attempted::Answer(answer),
             Err(e) => Attempted::Transport(e),
         };
     }
     let response = if buffer {
-        match response::buffered(response, limit).await {
+        match Box::pin(response::buffered(response, limit)).await {
             Ok(r) => r,
             Err(e) => return Attempted::Transport(e),
         }

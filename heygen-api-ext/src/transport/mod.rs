@@ -117,12 +117,14 @@ pub(crate) struct Plan {
 impl Plan {
     /// The plan of a generated operation's request.
     pub(crate) fn for_operation(op: Option<&'static Operation>, request: &Request) -> Plan {
-        let idempotency_key = request
-            .headers()
-            .get(IDEMPOTENCY_KEY)
+        // Only operations that honour a key are looked at: this runs on
+        // every call.
+        let idempotency_key = op
+            .filter(|o| o.idempotency_key)
+            .and_then(|_| request.headers().get(IDEMPOTENCY_KEY))
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let honoured = op.is_some_and(|o| o.idempotency_key) && idempotency_key.is_some();
+        let honoured = idempotency_key.is_some();
         Plan {
             operation: op.map(|o| o.id).unwrap_or("unknown"),
             declared_success: op.map(|o| o.success_status),
@@ -343,8 +345,8 @@ impl Exchange {
                 None if may_retry => request.try_clone(),
                 _ => None,
             };
-            self.prepare_attempt(&mut request, plan, deadline);
             let attempt_started = Instant::now();
+            self.prepare_attempt(&mut request, plan, deadline, attempt_started);
             let outcome = self.attempt(request, plan).await;
             let (failure, retry_after) = self.inspect(&outcome, record, attempt, attempt_started);
             let reason = failure.and_then(|f| classify::classify(f, plan.resend));
@@ -399,7 +401,13 @@ impl Exchange {
     /// Adds what every attempt carries: the credential (HeyGen only: the
     /// HTTP client itself carries none, so no other host ever sees it),
     /// the user agent, and the attempt's time limit.
-    fn prepare_attempt(&self, request: &mut Request, plan: &Plan, deadline: Option<Instant>) {
+    fn prepare_attempt(
+        &self,
+        request: &mut Request,
+        plan: &Plan,
+        deadline: Option<Instant>,
+        now: Instant,
+    ) {
         if plan.target == Target::HeyGen {
             let headers = request.headers_mut();
             if let Some((name, value)) = &self.credential {
@@ -414,7 +422,6 @@ impl Exchange {
         let limit = if plan.upload.is_some() {
             None
         } else {
-            let now = Instant::now();
             let left = deadline.map(|d| d.saturating_duration_since(now));
             match (self.options.attempt_timeout, left) {
                 (Some(a), Some(l)) => Some(a.min(l)),
@@ -433,7 +440,7 @@ impl Exchange {
         attempt: u32,
         started: Instant,
     ) -> (Option<Failure<'o>>, Option<Duration>) {
-        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let elapsed_ms = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let headers = match outcome {
             Attempted::Success(r) | Attempted::Other(r) => Some((r.status(), r.headers(), None)),
             Attempted::Answer(a) => Some((a.status, &a.headers, policy::retry_after(&a.headers))),
@@ -451,7 +458,7 @@ impl Exchange {
                 attempt,
                 status = status.as_u16(),
                 request_id = record.last.request_id.as_deref(),
-                elapsed_ms,
+                elapsed_ms = elapsed_ms(),
                 "heygen attempt"
             );
         }
@@ -465,7 +472,7 @@ impl Exchange {
                 record.last.retry_after,
             ),
             Attempted::Transport(e) => {
-                tracing::debug!(attempt, error = %e, elapsed_ms, "heygen attempt failed");
+                tracing::debug!(attempt, error = %e, elapsed_ms = elapsed_ms(), "heygen attempt failed");
                 (Some(Failure::Transport(e)), None)
             }
             Attempted::Stalled(idle) => {

@@ -8,7 +8,7 @@ use futures::StreamExt;
 use heygen_api::operations::ErrorBody;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::classify::{TransportKind, transport_kind};
 use super::policy;
@@ -25,11 +25,14 @@ const EXCERPT_LIMIT: usize = 512;
 /// envelope the caller sees was made from the status and the body excerpt.
 const SYNTHESIZED_HEADER: &str = "x-heygen-rs-synthesized-error";
 
-/// `X-Request-Id` of a response.
+/// `X-Request-Id` of a response (a storage host's `x-amz-request-id`).
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    // Looked up by a ready-made name: this runs on every answer.
+    const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+    const AMZ_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-request-id");
     headers
-        .get("x-request-id")
-        .or_else(|| headers.get("x-amz-request-id"))
+        .get(REQUEST_ID)
+        .or_else(|| headers.get(AMZ_REQUEST_ID))
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
 }
