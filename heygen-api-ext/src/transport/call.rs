@@ -78,8 +78,9 @@ pub(crate) async fn within<F: Future>(deadline: Option<Instant>, calls: F) -> F:
     .await
 }
 
-/// Turns a failed call into an [`Error`] (for results of `send()` outside
-/// [`call`]: only what the error itself says is known).
+/// Turns a generated operation's error into an [`Error`]. Only what the
+/// error itself says is known: use `.data()` for errors that also carry
+/// the call's record ([`CallInfo`]).
 impl From<progenitor_client::Error<ErrorBody>> for Error {
     fn from(e: progenitor_client::Error<ErrorBody>) -> Self {
         response::into_error(e, CallInfo::default(), &LastResponse::default())
