@@ -20,7 +20,7 @@ use serde_json::Value;
 use serde_json::json;
 use syn::visit_mut::VisitMut;
 
-use crate::normalize::{METHODS, escape};
+use crate::spec::{self, escape};
 
 /// The optional, free-form request bodies of `doc`.
 #[derive(Debug, Default)]
@@ -35,64 +35,51 @@ pub struct OptionalBodies {
 pub fn optional_bodies(doc: &Value) -> (OptionalBodies, Vec<String>) {
     let mut found = OptionalBodies::default();
     let mut notes = Vec::new();
-    for item in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|p| p.values())
-    {
-        for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            let Some(body) = op.get("requestBody") else {
-                continue;
-            };
-            if body.get("required") == Some(&Value::Bool(true)) {
-                continue;
-            }
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let component = body
-                .pointer("/content/application~1json/schema/$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"));
-            let Some(component) = component else {
-                notes.push(format!(
-                    "{id}: the optional body is not a named JSON component; the builder requires one"
-                ));
-                continue;
-            };
-            let schema = doc.pointer(&format!("/components/schemas/{}", escape(component)));
-            let object = schema.is_some_and(|s| {
-                s.get("type").is_none_or(|t| t == "object")
-                    && !["oneOf", "anyOf", "allOf"]
-                        .iter()
-                        .any(|k| s.get(*k).is_some())
-            });
-            let required = schema
-                .and_then(|s| s.get("required"))
-                .and_then(Value::as_array)
-                .is_some_and(|r| !r.is_empty());
-            let free_form = schema
-                .and_then(|s| s.get("properties"))
-                .and_then(Value::as_object)
-                .is_none_or(|p| p.is_empty());
-            if !object || required {
-                notes.push(format!(
-                    "{id}: the optional body {component} has no empty value to send in its place; the builder requires one"
-                ));
-            } else if free_form {
-                found.components.insert(component.to_string());
-                found
-                    .builders
-                    .insert(heck::ToPascalCase::to_pascal_case(id));
-                notes.push(format!(
-                    "{id}: the optional body {component} defaults to `{{}}`"
-                ));
-            }
+    for o in spec::operations(doc) {
+        let Some(body) = o.op.get("requestBody") else {
+            continue;
+        };
+        if body.get("required") == Some(&Value::Bool(true)) {
+            continue;
+        }
+        let id = o.id().unwrap_or_default();
+        let component = body
+            .pointer("/content/application~1json/schema/$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"));
+        let Some(component) = component else {
+            notes.push(format!(
+                "{id}: the optional body is not a named JSON component; the builder requires one"
+            ));
+            continue;
+        };
+        let schema = doc.pointer(&format!("/components/schemas/{}", escape(component)));
+        let object = schema.is_some_and(|s| {
+            s.get("type").is_none_or(|t| t == "object")
+                && !["oneOf", "anyOf", "allOf"]
+                    .iter()
+                    .any(|k| s.get(*k).is_some())
+        });
+        let required = schema
+            .and_then(|s| s.get("required"))
+            .and_then(Value::as_array)
+            .is_some_and(|r| !r.is_empty());
+        let free_form = schema
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+            .is_none_or(|p| p.is_empty());
+        if !object || required {
+            notes.push(format!(
+                "{id}: the optional body {component} has no empty value to send in its place; the builder requires one"
+            ));
+        } else if free_form {
+            found.components.insert(component.to_string());
+            found
+                .builders
+                .insert(heck::ToPascalCase::to_pascal_case(id));
+            notes.push(format!(
+                "{id}: the optional body {component} defaults to `{{}}`"
+            ));
         }
     }
     (found, notes)

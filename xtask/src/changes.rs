@@ -8,8 +8,7 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
-use crate::normalize::{METHODS, escape};
-use crate::open_enums;
+use crate::spec::{self, escape};
 
 /// One change.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -67,37 +66,20 @@ fn push(out: &mut Vec<Change>, breaking: bool, what: String) {
 
 fn operations(doc: &Value) -> BTreeMap<String, (String, String, Value, Vec<Value>)> {
     let mut ops = BTreeMap::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let path_params: Vec<Value> = item
-            .get("parameters")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            let mut params = path_params.clone();
-            params.extend(
-                op.get("parameters")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default(),
-            );
-            let params = params.iter().map(|p| deref(doc, p).clone()).collect();
-            ops.insert(
-                id.to_string(),
-                (method.to_uppercase(), path.clone(), op.clone(), params),
-            );
-        }
+    for o in spec::operations(doc) {
+        let Some(id) = o.id() else {
+            continue;
+        };
+        let params = o.parameters(doc).cloned().collect();
+        ops.insert(
+            id.to_string(),
+            (
+                o.method.to_uppercase(),
+                o.path.to_string(),
+                o.op.clone(),
+                params,
+            ),
+        );
     }
     ops
 }
@@ -280,9 +262,9 @@ fn compare_operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
 }
 
 fn directions(doc: &Value) -> BTreeMap<String, Direction> {
-    let (responses, requests) = open_enums::roots(doc);
-    let resp = open_enums::reach(doc, &responses);
-    let req = open_enums::reach(doc, &requests);
+    let (responses, requests) = spec::roots(doc);
+    let resp = spec::reach(doc, &responses);
+    let req = spec::reach(doc, &requests);
     resp.union(&req)
         .map(|n| {
             (
@@ -526,16 +508,6 @@ fn sig(s: &Value) -> String {
         },
     };
     format!("{base}{nullable}")
-}
-
-fn deref<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => r
-            .strip_prefix('#')
-            .and_then(|p| doc.pointer(p))
-            .unwrap_or(v),
-        None => v,
-    }
 }
 
 /// The report as printed.

@@ -21,7 +21,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
-use heck::{ToPascalCase, ToSnakeCase};
 
 use crate::glue::{generic_arg, outside_heygen_api, try_into_target};
 use proc_macro2::TokenStream;
@@ -29,7 +28,8 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::generate::Prepared;
-use crate::normalize::METHODS;
+use crate::names::sanitize;
+use crate::spec;
 
 /// One builder's setters: method name -> the type its value converts to.
 type Setters = BTreeMap<String, Option<syn::Type>>;
@@ -105,42 +105,6 @@ fn send_output(ret: &syn::ReturnType) -> Option<syn::Type> {
     generic_arg(ok, "ResponseValue").cloned()
 }
 
-/// typify's identifier rule (`typify_impl::util::sanitize`): the case
-/// conversion, then a trailing `_` on a keyword (`type` -> `type_`).
-pub(crate) fn sanitize(name: &str, pascal: bool) -> String {
-    let cleaned: String = name
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let mut out = if pascal {
-        cleaned.to_pascal_case()
-    } else {
-        cleaned.to_snake_case()
-    };
-    if out.is_empty() || !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
-        out = format!("{}{out}", if pascal { "X" } else { "x" });
-    }
-    if KEYWORDS.contains(&out.as_str()) {
-        out.push('_');
-    }
-    out
-}
-
-const KEYWORDS: &[&str] = &[
-    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
-    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
-    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-    "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-];
-
 struct Param {
     /// The spec's name (`Idempotency-Key`).
     name: String,
@@ -157,90 +121,60 @@ struct Op {
     response: syn::Type,
 }
 
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => r
-            .strip_prefix('#')
-            .and_then(|p| doc.pointer(p))
-            .map(|t| resolve(doc, t))
-            .unwrap_or(v),
-        None => v,
-    }
-}
-
 /// `tests/src/generated.rs`.
 pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
     let doc = &prepared.normalized.doc;
     let index = ClientIndex::new(client_src)?;
     let mut ops = Vec::new();
     let mut missing: Vec<String> = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let shared = item.get("parameters").and_then(Value::as_array);
-        for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            let builder = sanitize(id, true);
-            let (Some(setters), Some(response)) =
-                (index.builders.get(&builder), index.sends.get(&builder))
-            else {
-                missing.push(format!(
-                    "{id} ({} {path}): no builder `{builder}` with `send`",
-                    method.to_uppercase()
-                ));
-                continue;
-            };
-            let mut params = Vec::new();
-            let declared = shared
-                .into_iter()
-                .flatten()
-                .chain(
-                    op.get("parameters")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten(),
-                )
-                .map(|p| resolve(doc, p));
-            for p in declared {
-                let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-                let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
-                let setter = sanitize(name, false);
-                match setters.get(&setter) {
-                    Some(Some(ty)) => params.push(Param {
-                        name: name.to_string(),
-                        location: location.to_string(),
-                        setter,
-                        ty: outside_heygen_api(ty),
-                    }),
-                    _ => missing.push(format!(
-                        "{id}: {location} parameter `{name}` has no builder setter `{setter}`"
-                    )),
-                }
+    for o in spec::operations(doc) {
+        let (path, method, op) = (o.path, o.method, o.op);
+        let Some(id) = o.id() else {
+            continue;
+        };
+        let builder = sanitize(id, true);
+        let (Some(setters), Some(response)) =
+            (index.builders.get(&builder), index.sends.get(&builder))
+        else {
+            missing.push(format!(
+                "{id} ({} {path}): no builder `{builder}` with `send`",
+                method.to_uppercase()
+            ));
+            continue;
+        };
+        let mut params = Vec::new();
+        let declared = o.parameters(doc);
+        for p in declared {
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
+            let setter = sanitize(name, false);
+            match setters.get(&setter) {
+                Some(Some(ty)) => params.push(Param {
+                    name: name.to_string(),
+                    location: location.to_string(),
+                    setter,
+                    ty: outside_heygen_api(ty),
+                }),
+                _ => missing.push(format!(
+                    "{id}: {location} parameter `{name}` has no builder setter `{setter}`"
+                )),
             }
-            let body = match (op.get("requestBody"), setters.get("body")) {
-                (None, _) => None,
-                (Some(_), Some(Some(ty))) => Some(outside_heygen_api(ty)),
-                (Some(_), _) => {
-                    missing.push(format!("{id}: request body has no builder setter `body`"));
-                    None
-                }
-            };
-            ops.push(Op {
-                id: id.to_string(),
-                rust_name: sanitize(id, false),
-                params,
-                body,
-                response: response.clone(),
-            });
         }
+        let body = match (op.get("requestBody"), setters.get("body")) {
+            (None, _) => None,
+            (Some(_), Some(Some(ty))) => Some(outside_heygen_api(ty)),
+            (Some(_), _) => {
+                missing.push(format!("{id}: request body has no builder setter `body`"));
+                None
+            }
+        };
+        ops.push(Op {
+            id: id.to_string(),
+            rust_name: sanitize(id, false),
+            params,
+            body,
+            response: response.clone(),
+        });
     }
     ops.sort_by(|a, b| a.id.cmp(&b.id));
 
@@ -413,22 +347,5 @@ fn type_name(ty: &syn::Type) -> String {
             .map(|s| s.ident.to_string())
             .unwrap_or_default(),
         other => quote!(#other).to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sanitize;
-
-    #[test]
-    fn names_follow_typify() {
-        assert_eq!(sanitize("StandardAPIError", true), "StandardApiError");
-        assert_eq!(sanitize("getVideo", false), "get_video");
-        assert_eq!(sanitize("Idempotency-Key", false), "idempotency_key");
-        assert_eq!(sanitize("type", false), "type_");
-        assert_eq!(
-            sanitize("listVideoAgentSessions", true),
-            "ListVideoAgentSessions"
-        );
     }
 }

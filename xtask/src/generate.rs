@@ -11,7 +11,7 @@ use quote::quote;
 use sha2::{Digest, Sha256};
 
 use crate::normalize::{self, HAND_WRITTEN};
-use crate::{bodies, builders, changes, glue, names, open_enums, unions};
+use crate::{bodies, builders, changes, glue, open_enums, shared_params, unions};
 
 pub struct RegenArgs {
     pub check: bool,
@@ -61,7 +61,7 @@ pub fn prepare_text(text: &str, display_path: &str) -> Result<Prepared> {
     normalized.notes.extend(union_notes);
     let (optional_bodies, body_notes) = bodies::optional_bodies(&normalized.doc);
     normalized.notes.extend(body_notes);
-    let param_notes = names::name_shared_parameter_types(&mut normalized.doc);
+    let param_notes = shared_params::name_shared_parameter_types(&mut normalized.doc);
     normalized.notes.extend(param_notes);
     let open_enums = open_enums::open_enums(&mut normalized.doc);
     let spec = parse_openapi(&normalized.doc)

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::normalize::{METHODS, Normalized, pascal};
+use crate::names::pascal;
+use crate::normalize::Normalized;
+use crate::spec::{self, deref};
 
 /// One query parameter's numeric bounds, as the spec states them.
 pub struct QueryBound {
@@ -54,88 +56,68 @@ pub struct Operations {
 impl Operations {
     pub fn from_doc(doc: &Value, normalized: &Normalized) -> Result<Operations> {
         let mut ops = Vec::new();
-        let paths = doc.get("paths").and_then(Value::as_object);
-        for (path, item) in paths.into_iter().flatten() {
-            let path_params = item.get("parameters").and_then(Value::as_array);
-            for method in METHODS {
-                let Some(op) = item.get(*method) else {
-                    continue;
-                };
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                let params: Vec<&Value> = path_params
-                    .into_iter()
-                    .flatten()
-                    .chain(
-                        op.get("parameters")
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten(),
-                    )
-                    .map(|p| resolve(doc, p))
-                    .collect();
-                let mut query_bounds = Vec::new();
-                let mut idempotency_key = false;
-                let mut takes_token = false;
-                for p in params {
-                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-                    match p.get("in").and_then(Value::as_str) {
-                        Some("header") if name.eq_ignore_ascii_case("idempotency-key") => {
-                            idempotency_key = true;
-                        }
-                        Some("query") => {
-                            if name == "token" {
-                                takes_token = true;
-                            }
-                            let schema = p.get("schema").map(|s| resolve(doc, s));
-                            let bound = |k: &str| {
-                                schema
-                                    .and_then(|s| s.get(k))
-                                    .and_then(Value::as_f64)
-                                    .map(|v| {
-                                        // Exclusive bounds tighten by one for integers.
-                                        let excl = schema.and_then(|s| {
-                                            s.get(format!("exclusive{}", &pascal(k)))
-                                        }) == Some(&Value::Bool(true));
-                                        let v = v as i64;
-                                        match (excl, k) {
-                                            (true, "minimum") => v + 1,
-                                            (true, _) => v - 1,
-                                            _ => v,
-                                        }
-                                    })
-                            };
-                            let (minimum, maximum) = (bound("minimum"), bound("maximum"));
-                            if minimum.is_some() || maximum.is_some() {
-                                query_bounds.push(QueryBound {
-                                    name: name.to_string(),
-                                    minimum,
-                                    maximum,
-                                });
-                            }
-                        }
-                        _ => {}
+        for o in spec::operations(doc) {
+            let (path, method, op) = (o.path, o.method, o.op);
+            let id = o.id().unwrap_or_default().to_string();
+            let params = o.parameters(doc);
+            let mut query_bounds = Vec::new();
+            let mut idempotency_key = false;
+            let mut takes_token = false;
+            for p in params {
+                let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                match p.get("in").and_then(Value::as_str) {
+                    Some("header") if name.eq_ignore_ascii_case("idempotency-key") => {
+                        idempotency_key = true;
                     }
+                    Some("query") => {
+                        if name == "token" {
+                            takes_token = true;
+                        }
+                        let schema = p.get("schema").map(|s| deref(doc, s));
+                        let bound = |k: &str| {
+                            schema
+                                .and_then(|s| s.get(k))
+                                .and_then(Value::as_f64)
+                                .map(|v| {
+                                    // Exclusive bounds tighten by one for integers.
+                                    let excl = schema
+                                        .and_then(|s| s.get(format!("exclusive{}", &pascal(k))))
+                                        == Some(&Value::Bool(true));
+                                    let v = v as i64;
+                                    match (excl, k) {
+                                        (true, "minimum") => v + 1,
+                                        (true, _) => v - 1,
+                                        _ => v,
+                                    }
+                                })
+                        };
+                        let (minimum, maximum) = (bound("minimum"), bound("maximum"));
+                        if minimum.is_some() || maximum.is_some() {
+                            query_bounds.push(QueryBound {
+                                name: name.to_string(),
+                                minimum,
+                                maximum,
+                            });
+                        }
+                    }
+                    _ => {}
                 }
-                let success_status = success_status(op).with_context(|| {
-                    format!(
-                        "{} {path} ({id}) declares no 2xx response",
-                        method.to_uppercase()
-                    )
-                })?;
-                ops.push(Operation {
-                    id,
-                    method: method.to_uppercase(),
-                    path: path.clone(),
-                    idempotency_key,
-                    query_bounds,
-                    takes_token,
-                    success_status,
-                });
             }
+            let success_status = success_status(op).with_context(|| {
+                format!(
+                    "{} {path} ({id}) declares no 2xx response",
+                    method.to_uppercase()
+                )
+            })?;
+            ops.push(Operation {
+                id,
+                method: method.to_uppercase(),
+                path: path.to_string(),
+                idempotency_key,
+                query_bounds,
+                takes_token,
+                success_status,
+            });
         }
         // Sorted by the name progenitor passes to the hooks, for binary search.
         ops.sort_by_key(Operation::rust_name);
@@ -574,17 +556,6 @@ fn success_status(op: &Value) -> Option<u16> {
             code => code.parse::<u16>().ok().filter(|c| (200..300).contains(c)),
         })
         .min()
-}
-
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => r
-            .strip_prefix('#')
-            .and_then(|p| doc.pointer(p))
-            .map(|t| resolve(doc, t))
-            .unwrap_or(v),
-        None => v,
-    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ mod glue;
 mod names;
 mod normalize;
 mod open_enums;
+mod shared_params;
+mod spec;
 mod unions;
 
 use std::path::PathBuf;

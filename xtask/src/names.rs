@@ -1,81 +1,87 @@
-//! Names for types typify would otherwise name after each operation.
+//! Naming rules: how the xtask names what it adds to the spec, and how
+//! typify names what it generates (the emitters must name the same items).
 
-use serde_json::{Value, json};
+use heck::{ToPascalCase, ToSnakeCase};
 
-use crate::normalize::escape;
-
-/// A shared parameter (`components/parameters/X`) whose schema becomes a
-/// type of its own (a pattern-checked string, an enum) would be generated
-/// once per operation using it (`CreateLipsyncIdempotencyKey`,
-/// `RotateWebhookSigningSecretIdempotencyKey`, ...). Its schema becomes the
-/// component `X`, so every operation shares one type.
-pub fn name_shared_parameter_types(doc: &mut Value) -> Vec<String> {
-    let mut notes = Vec::new();
-    let Some(params) = doc
-        .pointer("/components/parameters")
-        .and_then(Value::as_object)
-        .cloned()
-    else {
-        return notes;
-    };
-    for (name, param) in params {
-        let Some(schema) = param.get("schema") else {
-            continue;
-        };
-        let named = ["pattern", "enum", "properties", "minLength", "maxLength"]
-            .iter()
-            .any(|k| schema.get(*k).is_some());
-        if !named || schema.get("$ref").is_some() {
-            continue;
+/// `snake_case`, `kebab-case`, `Title Case` or `camelCase` -> `PascalCase`.
+pub fn pascal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut upper = true;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper {
+                out.extend(c.to_uppercase());
+            } else {
+                out.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
         }
-        let schemas = doc
-            .pointer_mut("/components/schemas")
-            .and_then(Value::as_object_mut);
-        let Some(schemas) = schemas else { continue };
-        if schemas.contains_key(&name) {
-            continue;
-        }
-        schemas.insert(name.clone(), schema.clone());
-        let ptr = format!("/components/parameters/{}/schema", escape(&name));
-        if let Some(s) = doc.pointer_mut(&ptr) {
-            *s = json!({"$ref": format!("#/components/schemas/{name}")});
-        }
-        notes.push(format!(
-            "components/parameters/{name}: its schema named components/schemas/{name}"
-        ));
     }
-    notes
+    out
 }
+
+/// `wanted`, or `wanted2`, `wanted3`, ... : the first name not `taken`.
+pub fn unused_name(wanted: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(wanted) {
+        return wanted.to_string();
+    }
+    (2..)
+        .map(|i| format!("{wanted}{i}"))
+        .find(|n| !taken(n))
+        .expect("an unused name exists")
+}
+
+/// typify's identifier rule (`typify_impl::util::sanitize`): the case
+/// conversion, then a trailing `_` on a keyword (`type` -> `type_`).
+pub fn sanitize(name: &str, pascal: bool) -> String {
+    let cleaned: String = name
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut out = if pascal {
+        cleaned.to_pascal_case()
+    } else {
+        cleaned.to_snake_case()
+    };
+    if out.is_empty() || !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        out = format!("{}{out}", if pascal { "X" } else { "x" });
+    }
+    if KEYWORDS.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+const KEYWORDS: &[&str] = &[
+    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::sanitize;
 
     #[test]
-    fn pattern_parameter_gets_one_named_type() {
-        let mut doc = json!({
-            "components": {
-                "schemas": {},
-                "parameters": {
-                    "IdempotencyKey": {"name": "Idempotency-Key", "in": "header",
-                        "schema": {"type": "string", "pattern": "^[a-z]+$"}},
-                    "Plain": {"name": "q", "in": "query", "schema": {"type": "string"}}
-                }
-            }
-        });
-        let notes = name_shared_parameter_types(&mut doc);
-        assert_eq!(notes.len(), 1);
+    fn names_follow_typify() {
+        assert_eq!(sanitize("StandardAPIError", true), "StandardApiError");
+        assert_eq!(sanitize("getVideo", false), "get_video");
+        assert_eq!(sanitize("Idempotency-Key", false), "idempotency_key");
+        assert_eq!(sanitize("type", false), "type_");
         assert_eq!(
-            doc["components"]["parameters"]["IdempotencyKey"]["schema"],
-            json!({"$ref": "#/components/schemas/IdempotencyKey"})
-        );
-        assert_eq!(
-            doc["components"]["schemas"]["IdempotencyKey"]["pattern"],
-            "^[a-z]+$"
-        );
-        assert_eq!(
-            doc["components"]["parameters"]["Plain"]["schema"],
-            json!({"type": "string"})
+            sanitize("listVideoAgentSessions", true),
+            "ListVideoAgentSessions"
         );
     }
 }

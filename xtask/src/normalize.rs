@@ -12,15 +12,15 @@ use std::fmt::Write as _;
 use anyhow::{Result, bail};
 use serde_json::{Map, Value, json};
 
+use crate::names::{pascal, unused_name};
+use crate::spec::{
+    METHODS, collect_refs, deref, escape, fragment_encode, ref_target_pointer, unescape,
+};
+
 /// Operations whose request body progenitor cannot generate and that a
 /// hand-written method replaces: `(operationId, what to use instead)`.
 pub const HAND_WRITTEN: &[(&str, &str)] =
     &[("uploadAsset", "heygen_api_ext::Client::upload_asset")];
-
-/// The operation keys of an OpenAPI path item.
-pub const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Schema keywords OpenAPI 3.0.3 knows. Anything else (bar `x-` extensions)
 /// is a 3.1/JSON Schema 2020-12 keyword progenitor would misread or ignore.
@@ -1303,57 +1303,6 @@ enum ErrorKind {
 
 // ----- helpers ----------------------------------------------------------------
 
-/// JSON pointer segment escaping (RFC 6901).
-pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
-fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
-}
-
-/// `%XX` escapes in a `$ref` fragment (`#/paths/~1pets~1%7Bpet_id%7D`).
-/// Works on bytes: slicing the `&str` after a `%` could cut a multi-byte
-/// character in two and panic. A `%` without two hex digits stays as is.
-fn percent_decode(s: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        char::from(b)
-            .to_digit(16)
-            .and_then(|d| u8::try_from(d).ok())
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(&[hi, lo]) = bytes.get(i + 1..i + 3)
-            && let (Some(hi), Some(lo)) = (hex(hi), hex(lo))
-        {
-            out.push(hi << 4 | lo);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A JSON pointer as a URI fragment: a `$ref` is a URI, and `jsonschema`
-/// refuses one with the `{` `}` of a templated path in it (the validator is
-/// then not built, and the default goes unchecked).
-fn fragment_encode(ptr: &str) -> String {
-    let mut out = String::with_capacity(ptr.len());
-    for b in ptr.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
 fn is_component_ref(r: &str) -> bool {
     let Some(rest) = r.strip_prefix("#/components/") else {
         return false;
@@ -1378,50 +1327,6 @@ fn is_component_ref(r: &str) -> bool {
             None
         )
     )
-}
-
-/// The JSON pointer a local `$ref` found at `at` designates. Pydantic's
-/// `#/$defs/X` is relative to the model it was emitted in (a body schema
-/// embeds its models' `$defs`): when the root has no `$defs/X`, the nearest
-/// enclosing schema that has one is meant.
-fn ref_target_pointer(doc: &Value, r: &str, at: &str) -> Option<String> {
-    let ptr = percent_decode(r.strip_prefix('#')?);
-    if doc.pointer(&ptr).is_some() {
-        return Some(ptr);
-    }
-    if !(ptr.starts_with("/$defs/") || ptr.starts_with("/definitions/")) {
-        return None;
-    }
-    let mut scope = at;
-    while let Some(i) = scope.rfind('/') {
-        scope = &scope[..i];
-        let candidate = format!("{scope}{ptr}");
-        if doc.pointer(&candidate).is_some() {
-            return Some(candidate);
-        }
-    }
-    None
-}
-
-/// Resolves a `$ref` found at the document's top (parameters, responses
-/// and request bodies of operations; no `$defs` there).
-fn resolve_ref<'a>(doc: &'a Value, r: &str) -> Option<&'a Value> {
-    doc.pointer(&ref_target_pointer(doc, r, "")?)
-}
-
-/// Follows a `$ref` (to a parameter, response, request body) if there is one.
-fn deref<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    let mut cur = v;
-    for _ in 0..16 {
-        match cur.get("$ref").and_then(Value::as_str) {
-            Some(r) => match resolve_ref(doc, r) {
-                Some(t) => cur = t,
-                None => return cur,
-            },
-            None => return cur,
-        }
-    }
-    cur
 }
 
 /// A component name for the schema at `ptr`: the `$defs` key; elsewhere
@@ -1473,44 +1378,6 @@ fn name_for_pointer(ptr: &str) -> String {
         .map(|s| pascal(s))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "Hoisted".to_string())
-}
-
-/// `wanted`, or `wanted2`, `wanted3`, ... : the first name not `taken`.
-pub(crate) fn unused_name(wanted: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(wanted) {
-        return wanted.to_string();
-    }
-    (2..)
-        .map(|i| format!("{wanted}{i}"))
-        .find(|n| !taken(n))
-        .expect("an unused name exists")
-}
-
-fn collect_refs(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {
-    visit_objects(v, ptr, &mut |ptr, m| {
-        if let Some(Value::String(r)) = m.get("$ref") {
-            out.push((ptr.to_string(), r.clone()));
-        }
-    });
-}
-
-/// Calls `f` with every object in `v` and its JSON pointer (`ptr` being
-/// `v`'s own), parents before children.
-pub(crate) fn visit_objects(v: &Value, ptr: String, f: &mut impl FnMut(&str, &Map<String, Value>)) {
-    match v {
-        Value::Object(m) => {
-            f(&ptr, m);
-            for (k, sub) in m {
-                visit_objects(sub, format!("{ptr}/{}", escape(k)), f);
-            }
-        }
-        Value::Array(a) => {
-            for (i, sub) in a.iter().enumerate() {
-                visit_objects(sub, format!("{ptr}/{i}"), f);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Every place in the document that holds a schema root:
@@ -1948,25 +1815,6 @@ fn canonical(schema: &Value) -> String {
         json!(out)
     }
     strip(schema).to_string()
-}
-
-/// `snake_case`, `kebab-case`, `Title Case` or `camelCase` -> `PascalCase`.
-pub fn pascal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut upper = true;
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            if upper {
-                out.extend(c.to_uppercase());
-            } else {
-                out.push(c);
-            }
-            upper = false;
-        } else {
-            upper = true;
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -10,14 +10,13 @@
 //! are named by typify's rule too, so an enum that turns open keeps its
 //! variant names.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::contract::sanitize;
-use crate::normalize::{METHODS, escape, pascal};
-use crate::unions;
+use crate::names::{pascal, sanitize};
+use crate::spec::{self, escape};
 
 /// One open enum to emit.
 pub struct OpenEnum {
@@ -29,8 +28,7 @@ pub struct OpenEnum {
 /// Finds (and names) the open enums of `doc`, rewriting inline ones into
 /// components.
 pub fn open_enums(doc: &mut Value) -> Vec<OpenEnum> {
-    let (responses, _) = roots(doc);
-    let response_reach = reach(doc, &responses);
+    let response_reach = spec::response_reach(doc);
 
     // Name inline enums of response-reachable objects.
     let mut created: BTreeMap<String, Value> = BTreeMap::new();
@@ -145,91 +143,6 @@ fn name_inline_enums(
             }
         }
     }
-}
-
-/// Schemas that responses start from, and schemas that requests start from.
-pub fn roots(doc: &Value) -> (Vec<Value>, Vec<Value>) {
-    let mut responses = Vec::new();
-    let mut requests = Vec::new();
-    let deref = |v: &Value| -> Value {
-        match v.get("$ref").and_then(Value::as_str) {
-            Some(r) => r
-                .strip_prefix('#')
-                .and_then(|p| doc.pointer(p))
-                .cloned()
-                .unwrap_or(Value::Null),
-            None => v.clone(),
-        }
-    };
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return (responses, requests);
-    };
-    for item in paths.values() {
-        for p in item
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            requests.extend(deref(p).get("schema").cloned());
-        }
-        for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            for p in op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                requests.extend(deref(p).get("schema").cloned());
-            }
-            if let Some(content) = op
-                .get("requestBody")
-                .map(&deref)
-                .and_then(|b| b.get("content").cloned())
-                .and_then(|c| c.as_object().cloned())
-            {
-                requests.extend(content.values().filter_map(|m| m.get("schema").cloned()));
-            }
-            for resp in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flat_map(|r| r.values())
-            {
-                let resp = deref(resp);
-                for media in resp
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flat_map(|c| c.values())
-                {
-                    responses.extend(media.get("schema").cloned());
-                }
-            }
-        }
-    }
-    (responses, requests)
-}
-
-/// Component names reachable from `roots` through `$ref`s.
-pub fn reach(doc: &Value, roots: &[Value]) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut queue: VecDeque<Value> = roots.iter().cloned().collect();
-    while let Some(v) = queue.pop_front() {
-        let mut refs = BTreeSet::new();
-        unions::component_refs(&v, &mut refs);
-        for name in refs {
-            if seen.insert(name.clone())
-                && let Some(s) = doc.pointer(&format!("/components/schemas/{}", escape(&name)))
-            {
-                queue.push_back(s.clone());
-            }
-        }
-    }
-    seen
 }
 
 /// `heygen-api/src/open_enums.rs`.

@@ -35,8 +35,8 @@ use serde_json::Value;
 #[cfg(test)]
 use serde_json::json;
 
-use crate::normalize::{escape, pascal, unused_name, visit_objects};
-use crate::open_enums;
+use crate::names::{pascal, unused_name};
+use crate::spec::{self, component_refs, escape, visit_objects};
 
 /// A discriminated union the generated code carries as a tagged enum.
 #[derive(Debug, Clone)]
@@ -110,8 +110,7 @@ pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
     }
     let mut used_elsewhere = BTreeSet::new();
     component_refs(&without_unions, &mut used_elsewhere);
-    let (responses, _) = open_enums::roots(doc);
-    let from_responses = open_enums::reach(doc, &responses);
+    let from_responses = spec::response_reach(doc);
 
     let mut unions = Vec::new();
     // branch -> the tag property it loses (one, whatever the union).
@@ -580,24 +579,6 @@ fn open_union(u: &Union, doc: &str, how: &str, tagged_variants: &[TokenStream]) 
                 ::schemars::schema::Schema::Object(schema)
             }
         }
-    }
-}
-
-/// The names of the components `v` refers to (`#/components/schemas/X`).
-pub(crate) fn component_refs(v: &Value, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(name) = m
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            {
-                out.insert(name.replace("~1", "/").replace("~0", "~"));
-            }
-            m.values().for_each(|s| component_refs(s, out));
-        }
-        Value::Array(a) => a.iter().for_each(|s| component_refs(s, out)),
-        _ => {}
     }
 }
 

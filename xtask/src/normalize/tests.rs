@@ -655,17 +655,6 @@ Pet:
     );
 }
 
-#[test]
-fn percent_decode_handles_escapes_and_leaves_anything_else() {
-    assert_eq!(percent_decode("~1pets~1%7Bpet_id%7d"), "~1pets~1{pet_id}");
-    assert_eq!(percent_decode("%C3%A9t%C3%A9"), "été");
-    // Not an escape: kept as written, and no panic on a multi-byte
-    // character right after the `%`.
-    for s in ["%", "a%", "%4", "%zz", "%aé", "%é", "100%"] {
-        assert_eq!(percent_decode(s), s);
-    }
-}
-
 // ----- errors ----------------------------------------------------------------
 
 const ERROR_BODY: &str = r#"
