@@ -13,7 +13,7 @@
 
 use syn::visit_mut::VisitMut;
 
-use crate::glue::{generic_arg, try_into_target};
+use crate::client_index::{generic_arg, try_into_target};
 
 /// Applies both rules to the generated `types` module (and its `builder`
 /// submodule) in `file`.

@@ -539,7 +539,8 @@ pub fn render(changes: &[Change], against: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::prepare_text;
+    use crate::client::generate_client;
+    use crate::prepare::{SPEC_PATH, prepare_text, workspace_root};
 
     /// A small pydantic-style spec: one list, one create. `extra` is spliced
     /// into the paths, `fields`/`params`/`enum_values` vary the shapes.
@@ -794,5 +795,26 @@ components:
         assert!(first.contains("breaking") && first.ends_with('a'), "{text}");
         assert!(text.contains("1 breaking, 1 compatible"), "{text}");
         assert!(render(&[], "HEAD").contains("none"));
+    }
+
+    /// An optional request field HeyGen adds is compatible, and that is
+    /// true of the code: the struct cannot be built with a literal.
+    #[test]
+    fn an_added_optional_request_field_is_compatible_because_structs_are_non_exhaustive() {
+        let text = std::fs::read_to_string(workspace_root().join(SPEC_PATH)).unwrap();
+        let old = prepare_text(&text, "old").unwrap();
+        let mut doc: Value = serde_norway::from_str(&text).unwrap();
+        doc["components"]["schemas"]["CreateVideoFromAvatar"]["properties"]["mood"] =
+            serde_json::json!({"type": "string"});
+        let new = prepare_text(&serde_json::to_string(&doc).unwrap(), "new").unwrap();
+        let list = compare(&old.normalized.doc, &new.normalized.doc, &BTreeSet::new());
+        let added: Vec<_> = list.iter().filter(|c| c.what.contains("mood")).collect();
+        assert_eq!(added.len(), 1, "{list:?}");
+        assert!(!added[0].breaking, "{}", added[0]);
+        let client = generate_client(&new, None, &[]).unwrap();
+        assert!(
+            client.contains("#[non_exhaustive]\n    pub struct CreateVideoFromAvatar {"),
+            "a struct users could build with a literal would break"
+        );
     }
 }

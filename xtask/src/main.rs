@@ -4,12 +4,17 @@
 mod bodies;
 mod builders;
 mod changes;
-mod contract;
-mod generate;
-mod glue;
+mod client;
+mod client_index;
+mod contract_glue;
+mod data_glue;
 mod names;
 mod normalize;
 mod open_enums;
+mod operation_facts;
+mod pagination_glue;
+mod prepare;
+mod regen;
 mod shared_params;
 mod spec;
 mod unions;
@@ -51,7 +56,7 @@ fn main() -> ExitCode {
             check,
             spec,
             crate_dir,
-        } => generate::regen(generate::RegenArgs {
+        } => regen::regen(regen::RegenArgs {
             check,
             spec,
             crate_dir,

@@ -17,93 +17,19 @@
 //! A spec parameter without a builder setter is listed in
 //! `MISSING_SETTERS` (not a regen error): the coverage gate reports it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
 
-use crate::glue::{generic_arg, outside_heygen_api, try_into_target};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::generate::Prepared;
+use crate::client_index::{ClientIndex, outside_heygen_api};
 use crate::names::sanitize;
+use crate::prepare::Prepared;
 use crate::spec;
-
-/// One builder's setters: method name -> the type its value converts to.
-type Setters = BTreeMap<String, Option<syn::Type>>;
-
-/// What the generated client exposes, read from its source.
-struct ClientIndex {
-    types: BTreeSet<String>,
-    builders: BTreeMap<String, Setters>,
-    /// Builder -> the type its `send` answers with.
-    sends: BTreeMap<String, syn::Type>,
-}
-
-impl ClientIndex {
-    fn new(src: &str) -> Result<Self> {
-        let file: syn::File = syn::parse_str(src).context("parsing the generated client")?;
-        let mut index = ClientIndex {
-            types: BTreeSet::new(),
-            builders: BTreeMap::new(),
-            sends: BTreeMap::new(),
-        };
-        for item in &file.items {
-            let syn::Item::Mod(m) = item else { continue };
-            let Some((_, items)) = &m.content else {
-                continue;
-            };
-            match m.ident.to_string().as_str() {
-                "types" => {
-                    for item in items {
-                        match item {
-                            syn::Item::Struct(s) => index.types.insert(s.ident.to_string()),
-                            syn::Item::Enum(e) => index.types.insert(e.ident.to_string()),
-                            _ => false,
-                        };
-                    }
-                }
-                "builder" => {
-                    for item in items {
-                        let syn::Item::Impl(imp) = item else { continue };
-                        let syn::Type::Path(self_ty) = &*imp.self_ty else {
-                            continue;
-                        };
-                        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string())
-                        else {
-                            continue;
-                        };
-                        let setters = index.builders.entry(name.clone()).or_default();
-                        for it in &imp.items {
-                            let syn::ImplItem::Fn(f) = it else { continue };
-                            let method = f.sig.ident.to_string();
-                            if method == "send" {
-                                if let Some(ty) = send_output(&f.sig.output) {
-                                    index.sends.insert(name.clone(), ty);
-                                }
-                                continue;
-                            }
-                            setters.insert(method, try_into_target(&mut f.sig.clone()).cloned());
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        Ok(index)
-    }
-}
-
-/// `T` of `-> Result<ResponseValue<T>, Error<..>>`.
-fn send_output(ret: &syn::ReturnType) -> Option<syn::Type> {
-    let syn::ReturnType::Type(_, ty) = ret else {
-        return None;
-    };
-    let ok = generic_arg(ty, "Result")?;
-    generic_arg(ok, "ResponseValue").cloned()
-}
 
 struct Param {
     /// The spec's name (`Idempotency-Key`).
@@ -122,9 +48,32 @@ struct Op {
 }
 
 /// `tests/src/generated.rs`.
-pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
-    let doc = &prepared.normalized.doc;
-    let index = ClientIndex::new(client_src)?;
+pub fn contract_rs(prepared: &Prepared, index: &ClientIndex) -> Result<String> {
+    let (ops, missing) = operations(&prepared.normalized.doc, index);
+    let components = components(prepared, index);
+    let file: syn::File = syn::parse2(glue_tokens(&ops, &missing, &components))
+        .context("contract glue is not valid Rust")?;
+    let mut out = String::from(
+        "//! The contract tests' glue: what must name Rust items per operation or\n\
+         //! per schema. Everything else the tests take from the spec at run time.\n\n",
+    );
+    out.push_str(&prettyplease::unparse(&file));
+    out.push_str(
+        "\n/// Expands `$m! { (method_name \"operationId\") ... }` over every generated\n\
+         /// operation: one named test per operation.\n\
+         #[macro_export]\n\
+         macro_rules! for_each_operation {\n    ($m:ident) => {\n        $m! {\n",
+    );
+    for op in &ops {
+        let _ = writeln!(out, "            {} {:?}", op.rust_name, op.id);
+    }
+    out.push_str("        }\n    };\n}\n");
+    Ok(out)
+}
+
+/// Every generated operation, sorted by id, and what the builders lack
+/// (the `MISSING_SETTERS` entries).
+fn operations(doc: &Value, index: &ClientIndex) -> (Vec<Op>, Vec<String>) {
     let mut ops = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     for o in spec::operations(doc) {
@@ -134,7 +83,7 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
         };
         let builder = sanitize(id, true);
         let (Some(setters), Some(response)) =
-            (index.builders.get(&builder), index.sends.get(&builder))
+            (index.setters(&builder), index.send_output(&builder))
         else {
             missing.push(format!(
                 "{id} ({} {path}): no builder `{builder}` with `send`",
@@ -177,8 +126,13 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
         });
     }
     ops.sort_by(|a, b| a.id.cmp(&b.id));
+    (ops, missing)
+}
 
-    // Component schema -> the generated type that carries it.
+/// Component schema -> the generated type that carries it:
+/// `(spec name, Rust name, path)`.
+fn components(prepared: &Prepared, index: &ClientIndex) -> Vec<(String, String, TokenStream)> {
+    let doc = &prepared.normalized.doc;
     let open: BTreeSet<&str> = prepared
         .open_enums
         .iter()
@@ -192,7 +146,7 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
         .flat_map(|m| m.keys())
     {
         let rust = sanitize(name, true);
-        let path: TokenStream = if index.types.contains(&rust) {
+        let path: TokenStream = if index.has_type(&rust) {
             let ident = format_ident!("{rust}");
             quote!(types::#ident)
         } else if open.contains(rust.as_str()) {
@@ -203,7 +157,15 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
         };
         components.push((name.clone(), rust, path));
     }
+    components
+}
 
+/// The glue's items (all but the `for_each_operation!` macro).
+fn glue_tokens(
+    ops: &[Op],
+    missing: &[String],
+    components: &[(String, String, TokenStream)],
+) -> TokenStream {
     let op_entries = ops.iter().map(|op| {
         let id = &op.id;
         let rust_name = &op.rust_name;
@@ -269,7 +231,7 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
         .iter()
         .map(|(_, rust, path)| quote!(#rust => schemars::schema_for!(#path),));
 
-    let tokens = quote! {
+    quote! {
         use heygen_api::types;
         use serde_json::Value;
 
@@ -317,24 +279,7 @@ pub fn contract_rs(prepared: &Prepared, client_src: &str) -> Result<String> {
                 _ => return None,
             })
         }
-    };
-    let file: syn::File = syn::parse2(tokens).context("contract glue is not valid Rust")?;
-    let mut out = String::from(
-        "//! The contract tests' glue: what must name Rust items per operation or\n\
-         //! per schema. Everything else the tests take from the spec at run time.\n\n",
-    );
-    out.push_str(&prettyplease::unparse(&file));
-    out.push_str(
-        "\n/// Expands `$m! { (method_name \"operationId\") ... }` over every generated\n\
-         /// operation: one named test per operation.\n\
-         #[macro_export]\n\
-         macro_rules! for_each_operation {\n    ($m:ident) => {\n        $m! {\n",
-    );
-    for op in &ops {
-        let _ = writeln!(out, "            {} {:?}", op.rust_name, op.id);
     }
-    out.push_str("        }\n    };\n}\n");
-    Ok(out)
 }
 
 /// The last path segment of a type (`types::VideoResponse` -> `VideoResponse`).
