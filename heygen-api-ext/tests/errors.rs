@@ -5,13 +5,13 @@ mod support;
 
 use heygen_api_ext::{Client, Error};
 use serde_json::json;
-use support::{Reply, Scripted, client};
+use support::{Reply, client, scripted};
 
 async fn error_for(reply: Reply) -> Error {
-    let server = Scripted::start(vec![reply]).await;
+    let server = scripted(vec![reply]).await;
     let c = Client::builder()
         .api_key("sk-test")
-        .base_url(&server.base_url)
+        .base_url(server.base_url())
         .max_retries(0)
         .build()
         .unwrap();
@@ -149,7 +149,7 @@ async fn wrong_shape_200_is_a_decode_error() {
 
 #[tokio::test]
 async fn limit_outside_the_spec_bounds_is_refused_before_sending() {
-    let server = Scripted::start(vec![]).await;
+    let server = scripted(vec![]).await;
     let c = client(&server);
     let err: Error = c
         .list_video_agent_sessions()
@@ -190,7 +190,7 @@ async fn limit_outside_the_spec_bounds_is_refused_before_sending() {
 
 #[tokio::test]
 async fn auth_and_user_agent_headers_are_sent() {
-    let server = Scripted::start(vec![support::sessions_page(&[], None, false)]).await;
+    let server = scripted(vec![support::sessions_page(&[], None, false)]).await;
     client(&server)
         .list_video_agent_sessions()
         .send()
@@ -202,10 +202,10 @@ async fn auth_and_user_agent_headers_are_sent() {
     assert!(r.header("user-agent").unwrap().starts_with("heygen-rs/"));
     assert_eq!(r.target, "/v3/video-agents");
 
-    let server = Scripted::start(vec![support::sessions_page(&[], None, false)]).await;
+    let server = scripted(vec![support::sessions_page(&[], None, false)]).await;
     let c = Client::builder()
         .bearer_token("oauth-token")
-        .base_url(format!("{}/", server.base_url))
+        .base_url(format!("{}/", server.base_url()))
         .build()
         .unwrap();
     c.list_video_agent_sessions().send().await.unwrap();
@@ -217,16 +217,16 @@ async fn auth_and_user_agent_headers_are_sent() {
 
 #[tokio::test]
 async fn a_redirect_to_another_host_is_not_followed_with_the_key() {
-    let elsewhere = Scripted::start(vec![Reply::json(
+    let elsewhere = scripted(vec![Reply::json(
         200,
         json!({"data": {"id": "v_1", "status": "completed"}}),
     )])
     .await;
     let location = format!(
         "{}/v3/videos/v_1",
-        elsewhere.base_url.replace("127.0.0.1", "localhost")
+        elsewhere.base_url().replace("127.0.0.1", "localhost")
     );
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::raw(302, "text/plain", b"").header("location", &location),
     ])
     .await;
@@ -241,7 +241,7 @@ async fn a_redirect_to_another_host_is_not_followed_with_the_key() {
     assert_eq!(elsewhere.hits(), 0, "the key never left for another host");
 
     // Within the same host, redirects are followed (with the key).
-    let server2 = Scripted::start(vec![
+    let server2 = scripted(vec![
         Reply::raw(307, "text/plain", b"").header("location", "/v3/videos/v_2"),
         Reply::json(200, json!({"data": {"id": "v_2", "status": "completed"}})),
     ])

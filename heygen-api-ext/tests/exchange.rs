@@ -13,7 +13,7 @@ use heygen_api_ext::prelude::*;
 use heygen_api_ext::types::{CreateVideoAgentSessionRequest, CreateVideoFromAvatar};
 use heygen_api_ext::{AssetSource, ClientBuilder, IDEMPOTENCY_KEY, Resend};
 use serde_json::json;
-use support::{Reply, Scripted, sessions_page};
+use support::{Reply, Scripted, scripted, sessions_page};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
@@ -29,7 +29,7 @@ async fn within<T>(limit: Duration, test: impl std::future::IntoFuture<Output = 
 fn quick(server: &Scripted) -> ClientBuilder {
     Client::builder()
         .api_key("sk-test-secret-key")
-        .base_url(&server.base_url)
+        .base_url(server.base_url())
         .initial_backoff(Duration::from_millis(5))
         .max_backoff(Duration::from_millis(20))
 }
@@ -66,7 +66,7 @@ fn agent_session() -> heygen_api_ext::types::builder::CreateVideoAgentSessionReq
 
 #[tokio::test]
 async fn in_progress_after_a_502_is_waited_out_with_the_same_key() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(502, "bad_gateway", "upstream"),
         in_progress(),
         in_progress(),
@@ -98,7 +98,7 @@ async fn in_progress_after_a_502_is_waited_out_with_the_same_key() {
 
 #[tokio::test]
 async fn in_progress_past_the_budget_hands_back_the_key() {
-    let server = Scripted::start((0..200).map(|_| in_progress()).collect()).await;
+    let server = scripted((0..200).map(|_| in_progress()).collect()).await;
     let client = quick(&server)
         .timeout(Duration::from_millis(400))
         .build()
@@ -144,7 +144,7 @@ async fn in_progress_past_the_budget_hands_back_the_key() {
 
 #[tokio::test]
 async fn a_timeout_of_a_keyed_create_carries_the_key() {
-    let server = Scripted::start(vec![Reply::Stall, Reply::Stall, Reply::Stall]).await;
+    let server = scripted(vec![Reply::Stall, Reply::Stall, Reply::Stall]).await;
     let client = quick(&server)
         .attempt_timeout(Duration::from_millis(150))
         .timeout(Duration::from_millis(600))
@@ -172,7 +172,7 @@ async fn a_timeout_of_a_keyed_create_carries_the_key() {
 
 #[tokio::test]
 async fn an_unkeyed_create_is_not_retryable_after_a_500_or_a_timeout() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(500, "internal_error", "boom"),
         Reply::Stall,
     ])
@@ -217,7 +217,7 @@ async fn an_unkeyed_create_is_not_retryable_after_a_500_or_a_timeout() {
 
 #[tokio::test]
 async fn a_501_is_neither_retried_nor_retryable_nor_polled_through() {
-    let server = Scripted::start(vec![Reply::error(501, "not_implemented", "no"); 4]).await;
+    let server = scripted(vec![Reply::error(501, "not_implemented", "no"); 4]).await;
     let client = quick(&server).build().unwrap();
     let err = client.get_video().video_id("v1").data().await.unwrap_err();
     assert_eq!(err.status(), Some(501));
@@ -271,8 +271,8 @@ async fn a_tls_failure_is_not_a_retryable_connection_error() {
 
 #[tokio::test]
 async fn a_redirect_loop_is_not_a_connection_error() {
-    let server = Scripted::start(vec![]).await;
-    let location = format!("{}/v3/videos/v1", server.base_url);
+    let server = scripted(vec![]).await;
+    let location = format!("{}/v3/videos/v1", server.base_url());
     server.push(vec![
         Reply::raw(302, "text/plain", b"")
             .header("location", &location);
@@ -351,7 +351,7 @@ fn video(status: &str) -> Reply {
 
 #[tokio::test]
 async fn a_zero_initial_delay_backs_off_instead_of_polling_back_to_back() {
-    let server = Scripted::start((0..500).map(|_| video("processing")).collect()).await;
+    let server = scripted((0..500).map(|_| video("processing")).collect()).await;
     let client = quick(&server).build().unwrap();
     let err = within(
         Duration::from_secs(10),
@@ -373,7 +373,7 @@ async fn a_zero_initial_delay_backs_off_instead_of_polling_back_to_back() {
 
 #[tokio::test(start_paused = true)]
 async fn a_rate_limited_poll_waits_for_retry_after() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(429, "rate_limit_exceeded", "slow down").header("retry-after", "30"),
         video("completed"),
     ])
@@ -402,7 +402,7 @@ async fn a_rate_limited_poll_waits_for_retry_after() {
 async fn the_last_poll_ends_by_the_deadline() {
     // A poll that never gets an answer, under the client's default 120 s
     // call timeout.
-    let server = Scripted::start(vec![Reply::Stall; 4]).await;
+    let server = scripted(vec![Reply::Stall; 4]).await;
     let client = quick(&server).build().unwrap();
     let started = Instant::now();
     let err = within(
@@ -423,7 +423,7 @@ async fn the_last_poll_ends_by_the_deadline() {
 
 #[tokio::test]
 async fn has_more_without_a_cursor_is_an_error_not_the_end() {
-    let server = Scripted::start(vec![sessions_page(&["a", "b"], None, true)]).await;
+    let server = scripted(vec![sessions_page(&["a", "b"], None, true)]).await;
     let client = quick(&server).build().unwrap();
     let mut items = client.list_video_agent_sessions().items();
     assert!(items.try_next().await.unwrap().is_some());
@@ -435,7 +435,7 @@ async fn has_more_without_a_cursor_is_an_error_not_the_end() {
 
 #[tokio::test]
 async fn a_page_without_data_is_an_error_not_an_empty_last_page() {
-    let server = Scripted::start(vec![Reply::json(200, json!({"data": null}))]).await;
+    let server = scripted(vec![Reply::json(200, json!({"data": null}))]).await;
     let client = quick(&server).build().unwrap();
     let result: Result<Vec<_>, _> = client
         .get_video_batch()
@@ -454,7 +454,7 @@ async fn fresh_cursors_on_empty_pages_are_not_walked_forever() {
     let pages = (0..50)
         .map(|i| sessions_page(&[], Some(&format!("t{i}")), true))
         .collect();
-    let server = Scripted::start(pages).await;
+    let server = scripted(pages).await;
     let client = quick(&server).build().unwrap();
     let result: Result<Vec<_>, _> = client
         .list_video_agent_sessions()
@@ -496,13 +496,13 @@ fn completed() -> Reply {
 
 #[tokio::test]
 async fn a_stalled_put_times_out_and_a_failed_one_is_retried() {
-    let storage = Scripted::start(vec![
+    let storage = scripted(vec![
         Reply::Stall,
         Reply::error(503, "slow_down", "later"),
         Reply::raw(200, "text/plain", b""),
     ])
     .await;
-    let api = Scripted::start(vec![announced(&storage.base_url, 1000), completed()]).await;
+    let api = scripted(vec![announced(storage.base_url(), 1000), completed()]).await;
     let client = quick(&api)
         .upload_idle_timeout(Duration::from_millis(300))
         .build()
@@ -545,7 +545,7 @@ async fn a_put_error_names_the_asset_caps_the_body_and_hides_the_signature() {
             w.fetch_add(block.len(), Ordering::SeqCst);
         }
     });
-    let api = Scripted::start(vec![announced(&storage, 1000)]).await;
+    let api = scripted(vec![announced(&storage, 1000)]).await;
     let client = quick(&api).build().unwrap();
     let err = within(
         Duration::from_secs(10),
@@ -585,7 +585,7 @@ async fn an_unreachable_storage_host_is_named_without_the_signature() {
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let storage = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let api = Scripted::start(vec![announced(&storage, 1000)]).await;
+    let api = scripted(vec![announced(&storage, 1000)]).await;
     let client = quick(&api).build().unwrap();
     let err = client
         .upload_asset_direct(AssetSource::bytes("a.mp4", vec![1u8; 1000]))
@@ -663,7 +663,7 @@ async fn a_slow_multipart_upload_is_bounded_by_idleness_not_the_call_timeout() {
 
 #[tokio::test]
 async fn extreme_settings_do_not_panic() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         video("completed"),
         Reply::error(429, "rate_limit_exceeded", "later").header("retry-after", "99999999999"),
         Reply::error(500, "internal_error", "boom"),
@@ -713,8 +713,8 @@ async fn extreme_settings_do_not_panic() {
 
 #[tokio::test]
 async fn the_raw_http_client_carries_no_credential() {
-    let api = Scripted::start(vec![video("completed")]).await;
-    let cdn = Scripted::start(vec![Reply::raw(200, "video/mp4", b"mp4")]).await;
+    let api = scripted(vec![video("completed")]).await;
+    let cdn = scripted(vec![Reply::raw(200, "video/mp4", b"mp4")]).await;
     let client = quick(&api).build().unwrap();
     client.get_video().video_id("v1").data().await.unwrap();
     assert_eq!(
@@ -725,7 +725,7 @@ async fn the_raw_http_client_carries_no_credential() {
     use progenitor_client::ClientInfo as _;
     let raw = client
         .client()
-        .get(format!("{}/v1.mp4", cdn.base_url))
+        .get(format!("{}/v1.mp4", cdn.base_url()))
         .send()
         .await
         .unwrap();
@@ -739,7 +739,7 @@ async fn the_raw_http_client_carries_no_credential() {
 
 #[tokio::test]
 async fn a_200_where_the_spec_says_202_is_a_success() {
-    let server = Scripted::start(vec![Reply::json(
+    let server = scripted(vec![Reply::json(
         200,
         json!({"data": {"ai_clipping_id": "clip_1"}}),
     )])
@@ -760,7 +760,7 @@ async fn a_200_where_the_spec_says_202_is_a_success() {
 
 #[tokio::test]
 async fn a_truncated_body_is_a_decode_error_with_status_and_request_id() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::raw(200, "application/json", br#"{"data": {"id": "v1", "sta"#)
             .header("x-request-id", "req_42"),
     ])
@@ -785,7 +785,7 @@ async fn a_truncated_body_is_a_decode_error_with_status_and_request_id() {
 
 #[tokio::test]
 async fn a_voice_of_a_new_type_does_not_fail_the_list() {
-    let server = Scripted::start(vec![Reply::json(
+    let server = scripted(vec![Reply::json(
         200,
         json!({"data": [
             {"voice_id": "v1", "name": "A", "language": "English", "gender": "female", "type": "public", "support_pause": true, "support_locale": false, "preview_audio_url": null},
@@ -805,7 +805,7 @@ async fn a_voice_of_a_new_type_does_not_fail_the_list() {
 
 #[tokio::test]
 async fn with_options_shares_the_pool_and_changes_only_the_clone() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(500, "internal_error", "boom"),
         Reply::error(500, "internal_error", "boom"),
         video("completed"),
@@ -825,7 +825,7 @@ async fn with_options_shares_the_pool_and_changes_only_the_clone() {
 
 #[tokio::test]
 async fn a_custom_http_client_is_used_and_still_gets_the_credential_per_request() {
-    let server = Scripted::start(vec![video("completed")]).await;
+    let server = scripted(vec![video("completed")]).await;
     let http = reqwest::Client::builder()
         .user_agent("my-app/1.0")
         .redirect(reqwest::redirect::Policy::none())
@@ -840,7 +840,7 @@ async fn a_custom_http_client_is_used_and_still_gets_the_credential_per_request(
 
 #[tokio::test]
 async fn a_hung_attempt_is_abandoned_and_retried_within_the_call() {
-    let server = Scripted::start(vec![Reply::Stall, video("completed")]).await;
+    let server = scripted(vec![Reply::Stall, video("completed")]).await;
     let client = quick(&server)
         .attempt_timeout(Duration::from_millis(200))
         .timeout(Duration::from_secs(5))

@@ -9,10 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
-use futures::future::BoxFuture;
 use heygen_api_ext::prelude::*;
 use heygen_api_ext::{ClientBuilder, Error};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
 
@@ -33,11 +32,9 @@ struct Request {
     nth: usize,
 }
 
-type Handler =
-    Arc<dyn Fn(TcpStream, Request) -> BoxFuture<'static, Option<TcpStream>> + Send + Sync>;
-
 /// A server that hands each request, with its socket, to `handler`; a
-/// handler that gives the socket back keeps the connection alive.
+/// handler that gives the socket back keeps the connection alive. Built on
+/// the crate's loopback plumbing (`heygen_api_ext::testing::serve`).
 struct Faulty {
     base_url: String,
     hits: Arc<AtomicUsize>,
@@ -49,29 +46,18 @@ impl Faulty {
         F: Fn(TcpStream, Request) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Option<TcpStream>> + Send + 'static,
     {
-        let handler: Handler = Arc::new(move |sock, req| Box::pin(handler(sock, req)));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let hits = Arc::new(AtomicUsize::new(0));
         let counter = hits.clone();
-        tokio::spawn(async move {
-            while let Ok((sock, _)) = listener.accept().await {
-                let (handler, counter) = (handler.clone(), counter.clone());
-                tokio::spawn(async move {
-                    let mut sock = sock;
-                    loop {
-                        let Some(line) = read_request(&mut sock).await else {
-                            return;
-                        };
-                        let nth = counter.fetch_add(1, Ordering::SeqCst) + 1;
-                        match handler(sock, Request { line, nth }).await {
-                            Some(s) => sock = s,
-                            None => return,
-                        }
-                    }
-                });
-            }
-        });
+        tokio::spawn(heygen_api_ext::testing::serve(
+            listener,
+            move |sock, req| {
+                let nth = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                let line = format!("{} {} HTTP/1.1", req.method, req.target);
+                handler(sock, Request { line, nth })
+            },
+        ));
         Faulty { base_url, hits }
     }
 
@@ -88,29 +74,6 @@ impl Faulty {
             .initial_backoff(Duration::from_millis(10))
             .timeout(Duration::from_secs(5))
     }
-}
-
-/// Reads one request (head and any `content-length` body); `None` when the
-/// client went away.
-async fn read_request(sock: &mut TcpStream) -> Option<String> {
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        match sock.read(&mut byte).await {
-            Ok(1) => buf.push(byte[0]),
-            _ => return None,
-        }
-    }
-    let head = String::from_utf8_lossy(&buf).into_owned();
-    let len: usize = head
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(n, _)| n.trim().eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; len];
-    sock.read_exact(&mut body).await.ok()?;
-    Some(head.lines().next().unwrap_or_default().to_string())
 }
 
 /// A complete response with a correct `content-length`.

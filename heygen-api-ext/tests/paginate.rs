@@ -6,11 +6,11 @@ use futures::{StreamExt, TryStreamExt};
 use heygen_api_ext::Error;
 use heygen_api_ext::prelude::*;
 use serde_json::json;
-use support::{Reply, Scripted, client, sessions_page};
+use support::{Reply, client, scripted, sessions_page};
 
 #[tokio::test]
 async fn items_walk_three_pages_passing_the_cursor() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         sessions_page(&["s1", "s2"], Some("t2"), true),
         sessions_page(&["s3", "s4"], Some("t3"), true),
         sessions_page(&["s5"], None, false),
@@ -39,7 +39,7 @@ async fn items_walk_three_pages_passing_the_cursor() {
 
 #[tokio::test]
 async fn pages_stop_on_has_more_false_even_with_a_token() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         sessions_page(&["a"], Some("t2"), false),
         sessions_page(&["never"], None, false),
     ])
@@ -58,7 +58,7 @@ async fn pages_stop_on_has_more_false_even_with_a_token() {
 
 #[tokio::test]
 async fn no_token_and_no_has_more_ends_the_walk() {
-    let server = Scripted::start(vec![Reply::json(
+    let server = scripted(vec![Reply::json(
         200,
         json!({"data": [{"session_id": "a", "created_at": 1, "title": null}], "next_token": ""}),
     )])
@@ -76,7 +76,7 @@ async fn no_token_and_no_has_more_ends_the_walk() {
 
 #[tokio::test]
 async fn empty_page_with_has_more_continues() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         sessions_page(&[], Some("t2"), true),
         sessions_page(&["late"], None, false),
     ])
@@ -94,7 +94,7 @@ async fn empty_page_with_has_more_continues() {
 
 #[tokio::test]
 async fn repeated_token_ends_with_an_error_not_a_loop() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         sessions_page(&["a"], Some("same"), true),
         sessions_page(&["b"], Some("same"), true),
         sessions_page(&["c"], Some("same"), true),
@@ -117,7 +117,7 @@ async fn repeated_token_ends_with_an_error_not_a_loop() {
 
 #[tokio::test]
 async fn an_error_mid_walk_is_yielded_then_the_stream_ends() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         sessions_page(&["a"], Some("t2"), true),
         Reply::error(403, "forbidden", "no"),
     ])
@@ -130,7 +130,7 @@ async fn an_error_mid_walk_is_yielded_then_the_stream_ends() {
 
 #[tokio::test]
 async fn a_bad_limit_fails_the_stream_before_sending() {
-    let server = Scripted::start(vec![]).await;
+    let server = scripted(vec![]).await;
     let c = client(&server);
     let results: Vec<_> = c
         .list_video_agent_sessions()
@@ -157,7 +157,7 @@ async fn batch_pages_follow_the_cursor_inside_data() {
                 "has_more": more, "next_token": next}}),
         )
     };
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         batch(&[0, 1], Some("n2"), true),
         batch(&[2], None, false),
     ])
@@ -180,7 +180,7 @@ async fn batch_pages_follow_the_cursor_inside_data() {
 
 #[tokio::test]
 async fn prefetch_can_be_turned_off() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         sessions_page(&["a", "b"], Some("t2"), true),
         sessions_page(&["c"], None, false),
     ])

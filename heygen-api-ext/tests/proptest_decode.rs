@@ -12,19 +12,21 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use heygen_api_ext::prelude::*;
+use heygen_api_ext::testing::Reply;
 use heygen_api_ext::types::{ErrorEnvelope, VideoResponse};
 use heygen_api_ext::{Client, Error};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
 const CASES: u32 = 1000;
 
-/// A server that answers each connection's requests with the replies in
-/// `script`, in order (the last one repeats), then closes.
+/// A server that answers each request with the replies in `script`, in
+/// order (the last one repeats), as raw bytes, then closes the connection
+/// (one request per connection, so the order is the script's). Built on
+/// the crate's loopback plumbing (`heygen_api_ext::testing::serve`).
 struct Server {
     base_url: String,
     script: Arc<Mutex<Vec<Vec<u8>>>>,
@@ -37,34 +39,17 @@ impl Server {
         let base_url = rt.block_on(async move {
             let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let base_url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(async move {
-                while let Ok((mut sock, _)) = listener.accept().await {
-                    let replies = replies.clone();
-                    tokio::spawn(async move {
-                        // Every response says `connection: close`: one
-                        // request per connection, so the order is the
-                        // script's.
-                        let mut head = Vec::new();
-                        let mut byte = [0u8; 1];
-                        while !head.ends_with(b"\r\n\r\n") {
-                            match sock.read(&mut byte).await {
-                                Ok(1) => head.push(byte[0]),
-                                _ => return,
-                            }
-                        }
-                        let reply = {
-                            let mut script = replies.lock().unwrap();
-                            if script.len() > 1 {
-                                script.remove(0)
-                            } else {
-                                script.first().cloned().unwrap_or_default()
-                            }
-                        };
-                        let _ = sock.write_all(&reply).await;
-                        let _ = sock.shutdown().await;
-                    });
-                }
-            });
+            tokio::spawn(heygen_api_ext::testing::serve(listener, move |sock, _| {
+                let reply = {
+                    let mut script = replies.lock().unwrap();
+                    if script.len() > 1 {
+                        script.remove(0)
+                    } else {
+                        script.first().cloned().unwrap_or_default()
+                    }
+                };
+                Reply::Raw(reply.into()).write_to(sock)
+            }));
             base_url
         });
         Server { base_url, script }

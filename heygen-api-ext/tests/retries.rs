@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use heygen_api_ext::{Client, Error};
 use serde_json::json;
-use support::{Reply, Scripted, client, sessions_page};
+use support::{Reply, Scripted, client, scripted, sessions_page};
 use tokio::time::Instant;
 
 fn secret_ok() -> Reply {
@@ -43,7 +43,7 @@ fn endpoint_ok() -> Reply {
 #[tokio::test(start_paused = true)]
 async fn get_is_retried_on_each_transient_status() {
     for status in [408u16, 500, 502, 503, 504] {
-        let server = Scripted::start(vec![
+        let server = scripted(vec![
             Reply::error(status, "internal_error", "try again"),
             Reply::error(status, "internal_error", "try again"),
             sessions_page(&["s1"], None, false),
@@ -61,7 +61,7 @@ async fn get_is_retried_on_each_transient_status() {
 
 #[tokio::test(start_paused = true)]
 async fn retries_stop_at_max_retries() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(503, "internal_error", "1"),
         Reply::error(503, "internal_error", "2"),
         Reply::error(503, "internal_error", "3"),
@@ -78,10 +78,10 @@ async fn retries_stop_at_max_retries() {
     assert_eq!(err.message(), "3", "the last attempt's error is returned");
     assert_eq!(server.hits(), 3, "max_retries 2 means 3 attempts");
 
-    let server = Scripted::start(vec![Reply::error(503, "internal_error", "x")]).await;
+    let server = scripted(vec![Reply::error(503, "internal_error", "x")]).await;
     let c = Client::builder()
         .api_key("k")
-        .base_url(&server.base_url)
+        .base_url(server.base_url())
         .without_timeouts()
         .max_retries(0)
         .build()
@@ -92,7 +92,7 @@ async fn retries_stop_at_max_retries() {
 
 #[tokio::test(start_paused = true)]
 async fn post_without_idempotency_key_is_not_retried_on_503() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(503, "internal_error", "busy"),
         endpoint_ok(),
     ])
@@ -116,7 +116,7 @@ async fn post_without_idempotency_key_is_not_retried_on_503() {
 
 #[tokio::test(start_paused = true)]
 async fn post_without_key_is_retried_on_429() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(429, "rate_limit_exceeded", "slow down").header("retry-after", "1"),
         endpoint_ok(),
     ])
@@ -138,7 +138,7 @@ async fn post_without_key_is_retried_on_429() {
 
 #[tokio::test(start_paused = true)]
 async fn idempotent_post_reuses_one_key_on_every_attempt() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(500, "internal_error", "oops"),
         Reply::error(502, "internal_error", "oops"),
         secret_ok(),
@@ -168,7 +168,7 @@ async fn idempotent_post_reuses_one_key_on_every_attempt() {
     );
 
     // A second call gets a fresh key.
-    let server2 = Scripted::start(vec![secret_ok()]).await;
+    let server2 = scripted(vec![secret_ok()]).await;
     client(&server2)
         .rotate_webhook_signing_secret()
         .endpoint_id("ep_1")
@@ -183,7 +183,7 @@ async fn idempotent_post_reuses_one_key_on_every_attempt() {
 
 #[tokio::test(start_paused = true)]
 async fn caller_key_is_kept_and_keys_can_be_turned_off() {
-    let server = Scripted::start(vec![Reply::error(503, "e", "m"), secret_ok()]).await;
+    let server = scripted(vec![Reply::error(503, "e", "m"), secret_ok()]).await;
     client(&server)
         .rotate_webhook_signing_secret()
         .endpoint_id("ep_1")
@@ -198,10 +198,10 @@ async fn caller_key_is_kept_and_keys_can_be_turned_off() {
             .all(|r| r.header("idempotency-key") == Some("my-key-1"))
     );
 
-    let server = Scripted::start(vec![Reply::error(503, "e", "m"), secret_ok()]).await;
+    let server = scripted(vec![Reply::error(503, "e", "m"), secret_ok()]).await;
     let c = Client::builder()
         .api_key("k")
-        .base_url(&server.base_url)
+        .base_url(server.base_url())
         .without_timeouts()
         .idempotency_keys(false)
         .build()
@@ -219,7 +219,7 @@ async fn caller_key_is_kept_and_keys_can_be_turned_off() {
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_seconds_is_honoured() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(429, "rate_limit_exceeded", "wait").header("retry-after", "7"),
         sessions_page(&["a"], None, false),
     ])
@@ -234,7 +234,7 @@ async fn retry_after_seconds_is_honoured() {
 #[tokio::test(start_paused = true)]
 async fn retry_after_http_date_is_honoured() {
     let when = std::time::SystemTime::now() + Duration::from_secs(30);
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(429, "rate_limit_exceeded", "wait")
             .header("retry-after", &httpdate::fmt_http_date(when)),
         sessions_page(&["a"], None, false),
@@ -250,7 +250,7 @@ async fn retry_after_http_date_is_honoured() {
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_over_the_cap_returns_at_once() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(429, "rate_limit_exceeded", "come back later")
             .header("retry-after", "3600")
             .header("x-request-id", "req_429"),
@@ -274,7 +274,7 @@ async fn retry_after_over_the_cap_returns_at_once() {
 
 #[tokio::test(start_paused = true)]
 async fn backoff_without_retry_after_is_exponential() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(503, "e", "1"),
         Reply::error(503, "e", "2"),
         sessions_page(&[], None, false),
@@ -290,14 +290,14 @@ async fn backoff_without_retry_after_is_exponential() {
 
 #[tokio::test(start_paused = true)]
 async fn nothing_is_retried_past_the_call_timeout() {
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(429, "rate_limit_exceeded", "wait").header("retry-after", "20"),
         sessions_page(&[], None, false),
     ])
     .await;
     let c = Client::builder()
         .api_key("k")
-        .base_url(&server.base_url)
+        .base_url(server.base_url())
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
@@ -313,7 +313,7 @@ async fn nothing_is_retried_past_the_call_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn connection_errors_are_retried_for_gets_only() {
-    let server = Scripted::start(vec![Reply::Close, sessions_page(&["a"], None, false)]).await;
+    let server = scripted(vec![Reply::Close, sessions_page(&["a"], None, false)]).await;
     client(&server)
         .list_video_agent_sessions()
         .send()
@@ -321,7 +321,7 @@ async fn connection_errors_are_retried_for_gets_only() {
         .unwrap();
     assert_eq!(server.hits(), 2);
 
-    let server = Scripted::start(vec![Reply::Close, endpoint_ok()]).await;
+    let server = scripted(vec![Reply::Close, endpoint_ok()]).await;
     let body = new_endpoint();
     let err: Error = client(&server)
         .create_webhook_endpoint()
@@ -361,7 +361,7 @@ async fn refused_connection_is_a_connection_error() {
 #[tokio::test(start_paused = true)]
 async fn delete_is_retried_patch_without_key_is_not() {
     let deleted = Reply::json(200, json!({"data": {}, "error": null}));
-    let server = Scripted::start(vec![Reply::error(503, "e", "busy"), deleted]).await;
+    let server = scripted(vec![Reply::error(503, "e", "busy"), deleted]).await;
     client(&server)
         .delete_webhook_endpoint()
         .endpoint_id("ep_1")
@@ -371,7 +371,7 @@ async fn delete_is_retried_patch_without_key_is_not() {
     assert_eq!(server.hits(), 2, "DELETE is idempotent: retried");
     assert_eq!(server.requests()[1].method, "DELETE");
 
-    let server = Scripted::start(vec![Reply::error(503, "e", "busy"), endpoint_ok()]).await;
+    let server = scripted(vec![Reply::error(503, "e", "busy"), endpoint_ok()]).await;
     let body = heygen_api_ext::types::UpdateWebhookEndpointRequest::builder()
         .url("https://example.com/new".to_string());
     let err: Error = client(&server)

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use heygen_api_ext::Client;
-use support::{Reply, Scripted, sessions_page};
+use support::{Reply, scripted, sessions_page};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -32,7 +32,7 @@ async fn spans_and_events_name_the_call_but_not_the_key() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         Reply::error(503, "internal_error", "busy").header("x-request-id", "req_first"),
         sessions_page(&["s"], None, false).header("x-request-id", "req_second"),
     ])
@@ -40,7 +40,7 @@ async fn spans_and_events_name_the_call_but_not_the_key() {
     let key = "sk-live-do-not-log-me";
     let client = Client::builder()
         .api_key(key)
-        .base_url(&server.base_url)
+        .base_url(server.base_url())
         .without_timeouts()
         .build()
         .unwrap();

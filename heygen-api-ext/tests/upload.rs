@@ -11,7 +11,7 @@ use std::time::Duration;
 use heygen_api_ext::testing::FakeHeyGen;
 use heygen_api_ext::{AssetSource, Error, UploadProgress};
 use serde_json::json;
-use support::{Reply, Scripted};
+use support::{Reply, scripted};
 
 /// A file under the system temp dir, removed on drop.
 struct TempFile(PathBuf);
@@ -259,7 +259,7 @@ async fn direct_upload_creates_puts_and_completes() {
 #[tokio::test]
 async fn a_storage_error_on_the_put_is_reported_without_the_signature() {
     // The storage host is another server than the API.
-    let storage = Scripted::start(vec![
+    let storage = scripted(vec![
         Reply::raw(
             403,
             "application/xml",
@@ -268,11 +268,11 @@ async fn a_storage_error_on_the_put_is_reported_without_the_signature() {
         .header("x-amz-request-id", "AMZ123"),
     ])
     .await;
-    let api = Scripted::start(vec![Reply::json(
+    let api = scripted(vec![Reply::json(
         200,
         json!({"data": {
             "asset_id": "asset_9",
-            "upload_url": format!("{}/bucket/clip.mp4?X-Amz-Signature=s3cr3tsig", storage.base_url),
+            "upload_url": format!("{}/bucket/clip.mp4?X-Amz-Signature=s3cr3tsig", storage.base_url()),
             "upload_headers": {"Content-Type": "video/mp4", "x-amz-acl": "private"},
             "expires_in_seconds": 900,
             "max_bytes": 1_000_000,
@@ -321,7 +321,7 @@ async fn a_storage_error_on_the_put_is_reported_without_the_signature() {
 
 #[tokio::test]
 async fn a_file_larger_than_the_upload_allows_is_not_put() {
-    let server = Scripted::start(vec![Reply::json(
+    let server = scripted(vec![Reply::json(
         200,
         json!({"data": {
             "asset_id": "asset_1",

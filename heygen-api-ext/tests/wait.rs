@@ -10,7 +10,7 @@ use heygen_api_ext::testing::FakeHeyGen;
 use heygen_api_ext::{Client, Error, StatusChange, WaitOptions};
 use serde_json::json;
 use support::jobs::{create_lipsync, create_session, create_translations, create_video};
-use support::{Reply, Scripted};
+use support::{Reply, Scripted, scripted};
 use tokio::time::Instant;
 
 async fn fake(job: Duration) -> (FakeHeyGen, Client) {
@@ -318,7 +318,7 @@ fn scripted_client(server: &Scripted) -> Client {
 async fn voices_end_in_complete() {
     let voice =
         |status: &str| data(json!({"voice_id": "v1", "support_pause": true, "status": status}));
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         voice("processing"),
         voice("processing"),
         voice("complete"),
@@ -332,7 +332,7 @@ async fn voices_end_in_complete() {
     assert_eq!(server.hits(), 3);
     assert!(server.requests()[0].target.ends_with("/v3/voices/v1"));
 
-    let server = Scripted::start(vec![data(json!({
+    let server = scripted(vec![data(json!({
         "voice_id": "v2", "support_pause": true, "status": "failed", "failure_message": "sample too noisy"
     }))])
     .await;
@@ -350,7 +350,7 @@ async fn voices_end_in_complete() {
 #[tokio::test(start_paused = true)]
 async fn the_other_job_kinds() {
     // Background removal: free-form status; `deleted` ends the wait.
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         data(json!({"id": "bg1", "status": "processing"})),
         data(json!({"id": "bg1", "status": "deleted"})),
     ])
@@ -365,7 +365,7 @@ async fn the_other_job_kinds() {
     );
 
     // AI clipping: `cancelled` is a failure.
-    let server = Scripted::start(vec![data(json!({"id": "c1", "status": "cancelled"}))]).await;
+    let server = scripted(vec![data(json!({"id": "c1", "status": "cancelled"}))]).await;
     let err = scripted_client(&server)
         .wait_for_ai_clipping("c1")
         .await
@@ -373,7 +373,7 @@ async fn the_other_job_kinds() {
     assert_eq!(err.code(), Some("cancelled"));
 
     // Proofread.
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         data(json!({"id": "p1", "status": "processing"})),
         data(json!({"id": "p1", "status": "completed"})),
     ])
@@ -388,7 +388,7 @@ async fn the_other_job_kinds() {
     let look = |status: &str| {
         data(json!({"id": "l1", "name": "Look", "avatar_type": "digital_twin", "status": status}))
     };
-    let server = Scripted::start(vec![look("processing"), look("pending_consent")]).await;
+    let server = scripted(vec![look("processing"), look("pending_consent")]).await;
     let pending = scripted_client(&server)
         .wait_for_avatar_look("l1")
         .await
@@ -397,7 +397,7 @@ async fn the_other_job_kinds() {
         pending.status.map(|s| s.to_string()).as_deref(),
         Some("pending_consent")
     );
-    let server = Scripted::start(vec![data(json!({
+    let server = scripted(vec![data(json!({
         "id": "g1", "name": "Me", "created_at": 1, "looks_count": 0, "status": "failed",
         "error": {"code": "face_not_detected", "message": "no face in the footage"}
     }))])
@@ -410,7 +410,7 @@ async fn the_other_job_kinds() {
     assert_eq!(err.message(), "no face in the footage");
 
     // A status this SDK does not know keeps the waiter polling.
-    let server = Scripted::start(vec![
+    let server = scripted(vec![
         data(json!({"id": "v9", "status": "rendering_hd"})),
         data(json!({"id": "v9", "status": "completed", "video_url": "https://x/v9.mp4"})),
     ])
@@ -425,7 +425,7 @@ async fn the_other_job_kinds() {
     assert_eq!(seen.lock().unwrap()[0].status, "rendering_hd");
 
     // An agent session paused for input is handed back.
-    let server = Scripted::start(vec![data(json!({
+    let server = scripted(vec![data(json!({
         "session_id": "s1", "status": "waiting_for_input", "created_at": 1, "messages": []
     }))])
     .await;

@@ -34,8 +34,11 @@
 //! [`ClientBuilder::without_timeouts`](crate::ClientBuilder::without_timeouts)
 //! there.
 
+mod http;
 mod server;
 mod state;
+
+pub use http::{RecordedRequest, Reply, ScriptedServer, read_request, serve};
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -191,11 +191,11 @@ fn check_request(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded) -> Vec<Str
     // Path: one segment per template segment, each parameter value encoded
     // so that it stays inside its segment and decodes back unchanged.
     let template: Vec<&str> = op.path.split('/').collect();
-    let sent: Vec<&str> = r.raw_path().split('/').collect();
+    let sent: Vec<&str> = r.path().split('/').collect();
     if template.len() != sent.len() {
         problems.push(format!(
             "path `{}` has {} segments, the template `{}` has {} (a path parameter was not percent-encoded?)",
-            r.raw_path(),
+            r.path(),
             sent.len(),
             op.path,
             template.len()
