@@ -413,6 +413,50 @@ async fn every_response_the_fake_sends_matches_the_spec() {
         .unwrap();
     let client = fake.client_builder().without_timeouts().build().unwrap();
 
+    exercise_jobs(&fake, &client).await;
+    exercise_webhooks(&client).await;
+    exercise_assets(&client).await;
+    // A wrong key.
+    let _ = fake
+        .client_builder()
+        .api_key("wrong")
+        .build()
+        .unwrap()
+        .get_video()
+        .video_id("x")
+        .send()
+        .await
+        .unwrap_err();
+
+    let spec = Spec::load();
+    let exchanges = fake.exchanges();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut failures = Vec::new();
+    for e in &exchanges {
+        if let Some(op) = e.operation_id {
+            seen.insert((op, e.status));
+        }
+        if let Err(msg) = spec.check(e) {
+            failures.push(msg);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let statuses: std::collections::BTreeSet<u16> = seen.iter().map(|(_, s)| *s).collect();
+    assert_eq!(
+        statuses,
+        [200, 400, 401, 404, 429].into(),
+        "success and each error the fake makes were checked: {seen:?}"
+    );
+    let ops: std::collections::BTreeSet<&str> = seen.iter().map(|(op, _)| *op).collect();
+    assert!(
+        ops.len() >= 20,
+        "most served operations were exercised: {ops:?}"
+    );
+}
+
+/// Sessions (list pages, create, get running, completed and failed),
+/// videos, lipsyncs and translations at every stage.
+async fn exercise_jobs(fake: &FakeHeyGen, client: &heygen_api_ext::Client) {
     // Sessions: list pages, create, get (running and completed, failed).
     let _: Vec<_> = client
         .list_video_agent_sessions()
@@ -420,8 +464,8 @@ async fn every_response_the_fake_sends_matches_the_spec() {
         .try_collect()
         .await
         .unwrap();
-    let session = create_session(&client, "A 20 s intro to Rust").await;
-    let failing_session = create_session(&client, "fails").await;
+    let session = create_session(client, "A 20 s intro to Rust").await;
+    let failing_session = create_session(client, "fails").await;
     fake.fail_job(
         &failing_session.session_id,
         "agent_error",
@@ -429,11 +473,11 @@ async fn every_response_the_fake_sends_matches_the_spec() {
     );
 
     // Videos, lipsync, translation at every stage.
-    let video = create_video(&client).await;
-    let failing_video = create_video(&client).await;
+    let video = create_video(client).await;
+    let failing_video = create_video(client).await;
     fake.fail_job(&failing_video, "download_failed", "no audio");
-    let lipsync = create_lipsync(&client).await;
-    let translations = create_translations(&client, &["fr", "de"]).await;
+    let lipsync = create_lipsync(client).await;
+    let translations = create_translations(client, &["fr", "de"]).await;
     assert_eq!(translations.len(), 2, "one translation per language");
     fake.fail_job(&translations[1], "translation_failed", "no speech found");
 
@@ -463,8 +507,10 @@ async fn every_response_the_fake_sends_matches_the_spec() {
     let _ = client.list_videos().send().await.unwrap();
     let _ = client.get_video().video_id("vid_missing").send().await;
     let _ = client.delete_video().video_id(&video).send().await.unwrap();
+}
 
-    // Webhooks.
+/// Webhook endpoints and events.
+async fn exercise_webhooks(client: &heygen_api_ext::Client) {
     let endpoint = client
         .create_webhook_endpoint()
         .body(types::CreateWebhookEndpointRequest::builder().url("https://example.com/hook"))
@@ -510,8 +556,10 @@ async fn every_response_the_fake_sends_matches_the_spec() {
         .endpoint_id(&endpoint.endpoint_id)
         .send()
         .await;
+}
 
-    // Assets, both ways in, and a bad create.
+/// Assets, both ways in, and a bad create.
+async fn exercise_assets(client: &heygen_api_ext::Client) {
     let uploaded = client
         .upload_asset(heygen_api_ext::AssetSource::bytes(
             "logo.png",
@@ -546,43 +594,6 @@ async fn every_response_the_fake_sends_matches_the_spec() {
         .send()
         .await
         .unwrap_err();
-
-    // A wrong key.
-    let _ = fake
-        .client_builder()
-        .api_key("wrong")
-        .build()
-        .unwrap()
-        .get_video()
-        .video_id("x")
-        .send()
-        .await
-        .unwrap_err();
-
-    let spec = Spec::load();
-    let exchanges = fake.exchanges();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut failures = Vec::new();
-    for e in &exchanges {
-        if let Some(op) = e.operation_id {
-            seen.insert((op, e.status));
-        }
-        if let Err(msg) = spec.check(e) {
-            failures.push(msg);
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let statuses: std::collections::BTreeSet<u16> = seen.iter().map(|(_, s)| *s).collect();
-    assert_eq!(
-        statuses,
-        [200, 400, 401, 404, 429].into(),
-        "success and each error the fake makes were checked: {seen:?}"
-    );
-    let ops: std::collections::BTreeSet<&str> = seen.iter().map(|(op, _)| *op).collect();
-    assert!(
-        ops.len() >= 20,
-        "most served operations were exercised: {ops:?}"
-    );
 }
 
 #[test]

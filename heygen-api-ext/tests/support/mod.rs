@@ -37,3 +37,30 @@ pub fn sessions_page(ids: &[&str], next: Option<&str>, has_more: bool) -> Reply 
         serde_json::json!({"data": data, "has_more": has_more, "next_token": next}),
     )
 }
+
+/// Fails the test instead of hanging it.
+pub async fn within<T>(
+    limit: std::time::Duration,
+    test: impl std::future::IntoFuture<Output = T>,
+) -> T {
+    tokio::time::timeout(limit, test)
+        .await
+        .unwrap_or_else(|_| panic!("hung: no outcome within {limit:?}"))
+}
+
+/// A client builder for `server` with quick backoffs (real clock).
+pub fn quick(server: &Scripted) -> heygen_api_ext::ClientBuilder {
+    heygen_api_ext::Client::builder()
+        .api_key("sk-test-secret-key")
+        .base_url(server.base_url())
+        .initial_backoff(std::time::Duration::from_millis(5))
+        .max_backoff(std::time::Duration::from_millis(20))
+}
+
+/// A `getVideo` answer with this status.
+pub fn video(status: &str) -> Reply {
+    Reply::json(
+        200,
+        serde_json::json!({"data": {"id": "v1", "status": status, "title": null, "created_at": 1}}),
+    )
+}
