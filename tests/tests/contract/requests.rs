@@ -6,7 +6,7 @@ use heygen_contract_tests::compare::carried;
 use heygen_contract_tests::generated;
 use heygen_contract_tests::glue::Args;
 use heygen_contract_tests::server::{API_KEY, Recorded, Reply, Server};
-use heygen_contract_tests::spec::{Spec, SpecOp, percent_decode, spec};
+use heygen_contract_tests::spec::{Spec, SpecBody, SpecOp, percent_decode, spec};
 use heygen_contract_tests::synth::{Shape, synthesize, variety};
 use serde_json::Value;
 
@@ -179,6 +179,8 @@ fn same_scalar(expected: &Value, wire: &str) -> bool {
     }
 }
 
+/// What is wrong with `r`, the request the client sent for `op` called
+/// with `args`: each part of it checked on its own.
 fn check_request(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded) -> Vec<String> {
     let mut problems = Vec::new();
     if r.method != op.method {
@@ -187,9 +189,18 @@ fn check_request(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded) -> Vec<Str
             r.method, op.method
         ));
     }
+    check_path(op, args, r, &mut problems);
+    check_query(op, args, r, &mut problems);
+    check_credential(r, &mut problems);
+    check_header_params(op, args, r, &mut problems);
+    check_idempotency_key(spec, op, r, &mut problems);
+    check_body(spec, op, args, r, &mut problems);
+    problems
+}
 
-    // Path: one segment per template segment, each parameter value encoded
-    // so that it stays inside its segment and decodes back unchanged.
+/// Path: one segment per template segment, each parameter value encoded
+/// so that it stays inside its segment and decodes back unchanged.
+fn check_path(op: &SpecOp, args: &Args, r: &Recorded, problems: &mut Vec<String>) {
     let template: Vec<&str> = op.path.split('/').collect();
     let sent: Vec<&str> = r.path().split('/').collect();
     if template.len() != sent.len() {
@@ -200,30 +211,32 @@ fn check_request(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded) -> Vec<Str
             op.path,
             template.len()
         ));
-    } else {
-        for (t, s) in template.iter().zip(&sent) {
-            let mut expected = t.to_string();
-            for p in op.params.iter().filter(|p| p.location == "path") {
-                if let Some(v) = args.param(&p.name) {
-                    expected = expected.replace(&format!("{{{}}}", p.name), &as_text(v));
-                }
-            }
-            if let Some(bad) = s.bytes().find(|b| !is_pchar(*b)) {
-                problems.push(format!(
-                    "path segment `{s}` holds `{}` unescaped",
-                    char::from(bad)
-                ));
-            }
-            if percent_decode(s) != expected {
-                problems.push(format!(
-                    "path segment `{s}` decodes to `{}`, expected `{expected}` (template `{t}`)",
-                    percent_decode(s)
-                ));
+        return;
+    }
+    for (t, s) in template.iter().zip(&sent) {
+        let mut expected = t.to_string();
+        for p in op.params.iter().filter(|p| p.location == "path") {
+            if let Some(v) = args.param(&p.name) {
+                expected = expected.replace(&format!("{{{}}}", p.name), &as_text(v));
             }
         }
+        if let Some(bad) = s.bytes().find(|b| !is_pchar(*b)) {
+            problems.push(format!(
+                "path segment `{s}` holds `{}` unescaped",
+                char::from(bad)
+            ));
+        }
+        if percent_decode(s) != expected {
+            problems.push(format!(
+                "path segment `{s}` decodes to `{}`, expected `{expected}` (template `{t}`)",
+                percent_decode(s)
+            ));
+        }
     }
+}
 
-    // Query: exactly the parameters set, with their values.
+/// Query: exactly the parameters set, with their values.
+fn check_query(op: &SpecOp, args: &Args, r: &Recorded, problems: &mut Vec<String>) {
     let query = r.query();
     for p in op.params.iter().filter(|p| p.location == "query") {
         let sent: Vec<&String> = query
@@ -266,8 +279,10 @@ fn check_request(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded) -> Vec<Str
             ));
         }
     }
+}
 
-    // Headers: the credential, the declared header parameters.
+/// The credential: the configured key in `x-api-key`, and nothing else.
+fn check_credential(r: &Recorded, problems: &mut Vec<String>) {
     if r.header("x-api-key") != Some(API_KEY) {
         problems.push(format!(
             "x-api-key header is {:?}, expected the configured key",
@@ -277,10 +292,10 @@ fn check_request(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded) -> Vec<Str
     if r.header("authorization").is_some() {
         problems.push("an Authorization header is sent alongside x-api-key".into());
     }
-    let declared_key = op
-        .params
-        .iter()
-        .find(|p| p.location == "header" && p.name.eq_ignore_ascii_case("idempotency-key"));
+}
+
+/// The declared header parameters: each one set is sent with its value.
+fn check_header_params(op: &SpecOp, args: &Args, r: &Recorded, problems: &mut Vec<String>) {
     for p in op.params.iter().filter(|p| p.location == "header") {
         let lower = p.name.to_ascii_lowercase();
         match (args.param(&p.name), r.header(&lower)) {
@@ -294,8 +309,16 @@ fn check_request(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded) -> Vec<Str
             (None, _) => {}
         }
     }
+}
+
+/// `Idempotency-Key`: sent exactly where the spec declares it; unset by
+/// the caller, the client makes one, which must fit the spec.
+fn check_idempotency_key(spec: &Spec, op: &SpecOp, r: &Recorded, problems: &mut Vec<String>) {
+    let declared_key = op
+        .params
+        .iter()
+        .find(|p| p.location == "header" && p.name.eq_ignore_ascii_case("idempotency-key"));
     match (declared_key, r.header("idempotency-key")) {
-        // Unset by the caller, the client makes one; it must fit the spec.
         (Some(p), Some(h)) => {
             if let Err(e) = spec.validate(&p.schema, &Value::String(h.to_string())) {
                 problems.push(format!(
@@ -313,36 +336,14 @@ fn check_request(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded) -> Vec<Str
         )),
         (None, None) => {}
     }
+}
 
-    // Body: JSON of the declared media type, valid against the spec's
-    // schema, carrying exactly what was set (plus the spec's defaults).
+/// Body: JSON of the declared media type, valid against the spec's
+/// schema, carrying exactly what was set (plus the spec's defaults); none,
+/// or the empty value an unset optional body means, when none was set.
+fn check_body(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded, problems: &mut Vec<String>) {
     match (&op.body, &args.body) {
-        (Some(body), Some(input)) => {
-            let ct = r.header("content-type").unwrap_or_default();
-            if !ct.starts_with(&body.content_type) {
-                problems.push(format!(
-                    "content-type is `{ct}`, the spec says `{}`",
-                    body.content_type
-                ));
-            }
-            match serde_json::from_slice::<Value>(&r.body) {
-                Err(e) => problems.push(format!("the body is not JSON: {e}")),
-                Ok(sent) => {
-                    if let Err(errors) = spec.validate(&body.schema, &sent) {
-                        problems.extend(
-                            errors
-                                .into_iter()
-                                .map(|e| format!("body breaks the spec's request schema {e}")),
-                        );
-                    }
-                    problems.extend(
-                        carried(spec, &body.schema, input, &sent)
-                            .into_iter()
-                            .map(|d| format!("body {d}")),
-                    );
-                }
-            }
-        }
+        (Some(body), Some(input)) => check_set_body(spec, body, input, r, problems),
         // An optional body left unset may go out as its empty value `{}`
         // (the generated builder starts from it), provided the schema
         // takes it: it means what no body means.
@@ -369,5 +370,40 @@ fn check_request(spec: &Spec, op: &SpecOp, args: &Args, r: &Recorded) -> Vec<Str
         }
         (None, Some(_)) => {}
     }
-    problems
+}
+
+/// A body that was set: its media type, its validity, what it carries.
+fn check_set_body(
+    spec: &Spec,
+    body: &SpecBody,
+    input: &Value,
+    r: &Recorded,
+    problems: &mut Vec<String>,
+) {
+    let ct = r.header("content-type").unwrap_or_default();
+    if !ct.starts_with(&body.content_type) {
+        problems.push(format!(
+            "content-type is `{ct}`, the spec says `{}`",
+            body.content_type
+        ));
+    }
+    let sent = match serde_json::from_slice::<Value>(&r.body) {
+        Ok(sent) => sent,
+        Err(e) => {
+            problems.push(format!("the body is not JSON: {e}"));
+            return;
+        }
+    };
+    if let Err(errors) = spec.validate(&body.schema, &sent) {
+        problems.extend(
+            errors
+                .into_iter()
+                .map(|e| format!("body breaks the spec's request schema {e}")),
+        );
+    }
+    problems.extend(
+        carried(spec, &body.schema, input, &sent)
+            .into_iter()
+            .map(|d| format!("body {d}")),
+    );
 }
