@@ -4,12 +4,12 @@
 //! union tags, recursively through inline schemas. Not compared:
 //! descriptions, titles, examples, defaults, formats (annotations).
 //!
-//! The normalizer (`xtask/src/normalize.rs`) and Rust's types legitimately
-//! change some of this; every difference the comparison forgives is a
-//! [`Rule`] listed, with its reason, in [`ALLOWED_DIFFERENCES`], the one
-//! place they are documented. A rule is applied only where its condition
-//! holds, and every application is counted (a rule that no component
-//! needs any more shows up as unused).
+//! The normalizer (the spec pass of `cargo xtask regen`) and Rust's
+//! types legitimately change some of this; every difference the
+//! comparison forgives is a [`Rule`] listed, with its reason, in
+//! [`ALLOWED_DIFFERENCES`], the one place they are documented. A rule is
+//! applied only where its condition holds, and every application is
+//! counted (a rule that no component needs any more shows up as unused).
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -30,7 +30,9 @@ macro_rules! error_tests {
 
 heygen_contract_tests::for_each_operation!(error_tests);
 
-/// The variant a status must map to (HeyGen's status table, CONVENTIONS §4).
+/// The variant a status must map to (HeyGen's status table): a variant of
+/// its own for 400, 401, 402, 403, 404, 409, 413 and 429, `Server` for any
+/// 5xx, `Api` for any other status.
 fn expected_variant(status: u16) -> &'static str {
     match status {
         400 => "BadRequest",
