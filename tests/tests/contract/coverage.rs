@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use heygen_contract_tests::generated::{MISSING_SETTERS, OPERATIONS};
 use heygen_contract_tests::spec::spec;
 
-use crate::support::report;
+use crate::support::assert_no_problems;
 use crate::{errors, requests, responses};
 
 /// Operations without per-operation contract tests, and why. Each must be
@@ -66,13 +66,9 @@ fn every_spec_operation_has_contract_tests() {
         exempt.len(),
         missing.len()
     );
-    assert!(
-        missing.is_empty(),
-        "{}",
-        report(
-            &format!("{} operations lack contract tests", missing.len()),
-            &missing
-        )
+    assert_no_problems(
+        &format!("{} operations lack contract tests", missing.len()),
+        &missing,
     );
 }
 
@@ -102,11 +98,7 @@ fn exemptions_are_for_operations_the_client_leaves_out() {
             ));
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report("stale exemptions", &problems)
-    );
+    assert_no_problems("stale exemptions", &problems);
 }
 
 /// The glue's parameter table (what the client was generated with) against
@@ -160,12 +152,8 @@ fn generated_parameters_match_the_spec() {
             )),
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            "the generated client's parameters differ from the spec",
-            &problems
-        )
+    assert_no_problems(
+        "the generated client's parameters differ from the spec",
+        &problems,
     );
 }

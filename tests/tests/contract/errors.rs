@@ -9,26 +9,12 @@ use heygen_api_ext::Error;
 use heygen_contract_tests::generated;
 use heygen_contract_tests::glue::CallError;
 use heygen_contract_tests::server::{Reply, Server};
-use heygen_contract_tests::spec::spec;
 use heygen_contract_tests::synth::{Shape, synthesize};
 use serde_json::{Value, json};
 
-use crate::support::{args, report};
+use crate::support::{args, assert_no_problems, one_test_per_operation, spec_op};
 
-macro_rules! error_tests {
-    ($($name:ident $id:literal)*) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                check($id).await;
-            }
-        )*
-        /// Operations with an error test.
-        pub const COVERED: &[&str] = &[$($id),*];
-    };
-}
-
-heygen_contract_tests::for_each_operation!(error_tests);
+heygen_contract_tests::for_each_operation!(one_test_per_operation);
 
 /// The variant a status must map to (HeyGen's status table): a variant of
 /// its own for 400, 401, 402, 403, 404, 409, 413 and 429, `Server` for any
@@ -69,10 +55,7 @@ fn variant(e: &Error) -> &'static str {
 }
 
 async fn check(id: &str) {
-    let spec = spec();
-    let op = spec.op(id).unwrap_or_else(|| {
-        panic!("{id}: the client has it but the spec does not (run `cargo xtask regen`)")
-    });
+    let (spec, op) = spec_op(id);
     assert!(
         !op.errors.is_empty(),
         "{id}: the spec declares no error response"
@@ -170,15 +153,11 @@ async fn check(id: &str) {
             ));
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            &format!(
-                "{id} ({} {}): declared errors do not decode as the spec says",
-                op.method, op.path
-            ),
-            &problems
-        )
+    assert_no_problems(
+        &format!(
+            "{id} ({} {}): declared errors do not decode as the spec says",
+            op.method, op.path
+        ),
+        &problems,
     );
 }

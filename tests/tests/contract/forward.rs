@@ -8,12 +8,13 @@
 
 use heygen_contract_tests::compare::{carried, discriminated, undiscriminated};
 use heygen_contract_tests::generated;
+use heygen_contract_tests::glue::Args;
 use heygen_contract_tests::server::{Reply, Server};
 use heygen_contract_tests::spec::{Spec, escape, resolve, spec};
 use heygen_contract_tests::synth::{Shape, synthesize};
 use serde_json::Value;
 
-use crate::support::{args, report};
+use crate::support::{LeftOut, args, assert_no_problems, left_out};
 
 /// The value the spec does not list.
 const UNKNOWN: &str = "added_by_heygen_tomorrow";
@@ -135,14 +136,90 @@ fn check(spec: &Spec, pointer: &str, site: &Site, served: &Value, decoded: &Valu
     problems
 }
 
+/// Where a body goes to be decoded.
+enum Decoder<'a> {
+    /// Served as the answer to the operation's call through the client.
+    Client {
+        server: &'a Server,
+        client: &'a heygen_api_ext::Client,
+        id: &'static str,
+        args: Args,
+        status: u16,
+    },
+    /// Decoded directly into a left-out operation's generated type.
+    Direct(&'a LeftOut),
+}
+
+impl Decoder<'_> {
+    /// `served` decoded and re-serialized.
+    async fn decode(&self, served: &Value) -> Result<Value, String> {
+        match self {
+            Decoder::Client {
+                server,
+                client,
+                id,
+                args,
+                status,
+            } => {
+                server.push(Reply::json(*status, served));
+                let decoded = generated::call(client, id, args).await;
+                server.take_requests();
+                decoded.map_err(|e| e.to_string())
+            }
+            Decoder::Direct(op) => op.roundtrip(served),
+        }
+    }
+}
+
+/// How many sites were checked, of each kind and per operation.
+#[derive(Default)]
+struct Tally {
+    enums: usize,
+    tags: usize,
+    per_operation: Vec<String>,
+}
+
+/// Serves the all-fields body of the schema at `pointer` once per site,
+/// with [`UNKNOWN`] there; what goes wrong, each line under `label`.
+async fn check_sites(
+    spec: &Spec,
+    label: &str,
+    pointer: &str,
+    decoder: &Decoder<'_>,
+    tally: &mut Tally,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let body = synthesize(spec, pointer, Shape::AllFields);
+    let mut found = Vec::new();
+    sites(spec, spec.at(pointer), &body, "", 0, &mut found);
+    for site in &found {
+        let served = with_unknown(&body, &site.pointer);
+        match decoder.decode(&served).await {
+            Ok(decoded) => problems.extend(
+                check(spec, pointer, site, &served, &decoded)
+                    .into_iter()
+                    .map(|p| format!("{label}: {p}")),
+            ),
+            Err(e) => problems.push(format!("{label}: {:?} at {}: {e}", site.kind, site.pointer)),
+        }
+        match site.kind {
+            Kind::Enum => tally.enums += 1,
+            Kind::Tag => tally.tags += 1,
+        }
+    }
+    if !found.is_empty() {
+        tally.per_operation.push(format!("{label} {}", found.len()));
+    }
+    problems
+}
+
 #[tokio::test]
 async fn unknown_enum_values_and_union_tags_decode_and_round_trip() {
     let spec = spec();
     let server = Server::start().await;
     let client = server.client();
     let mut problems = Vec::new();
-    let (mut enums, mut tags) = (0, 0);
-    let mut per_operation = Vec::new();
+    let mut tally = Tally::default();
 
     // Every operation the client has, through the client.
     for glue in generated::OPERATIONS {
@@ -153,73 +230,28 @@ async fn unknown_enum_values_and_union_tags_decode_and_round_trip() {
         let Some((status, Some(pointer))) = op.success.clone() else {
             continue;
         };
-        let body = synthesize(spec, &pointer, Shape::AllFields);
-        let mut found = Vec::new();
-        sites(spec, spec.at(&pointer), &body, "", 0, &mut found);
-        let call_args = args(spec, op, true, Some(Shape::AllFields));
-        for site in &found {
-            let served = with_unknown(&body, &site.pointer);
-            server.push(Reply::json(status, &served));
-            match generated::call(&client, glue.id, &call_args).await {
-                Ok(decoded) => problems.extend(
-                    check(spec, &pointer, site, &served, &decoded)
-                        .into_iter()
-                        .map(|p| format!("{}: {p}", glue.id)),
-                ),
-                Err(e) => problems.push(format!(
-                    "{}: {:?} at {}: {e}",
-                    glue.id, site.kind, site.pointer
-                )),
-            }
-            server.take_requests();
-        }
-        count(&found, &mut enums, &mut tags);
-        if !found.is_empty() {
-            per_operation.push(format!("{} {}", glue.id, found.len()));
-        }
+        let decoder = Decoder::Client {
+            server: &server,
+            client: &client,
+            id: glue.id,
+            args: args(spec, op, true, Some(Shape::AllFields)),
+            status,
+        };
+        problems.extend(check_sites(spec, glue.id, &pointer, &decoder, &mut tally).await);
     }
 
     // Operations left to hand-written code: their response type directly.
-    for (id, _) in heygen_api::operations::LEFT_OUT {
-        let Some((_, Some(pointer))) = spec.op(id).and_then(|op| op.success.clone()) else {
-            continue;
-        };
-        let component = spec
-            .at(&pointer)
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/components/schemas/"));
-        let Some((_, rust)) = generated::COMPONENT_TYPES
-            .iter()
-            .find(|(c, _)| Some(*c) == component)
-        else {
-            problems.push(format!("{id}: no generated type for its success schema"));
-            continue;
-        };
-        let body = synthesize(spec, &pointer, Shape::AllFields);
-        let mut found = Vec::new();
-        sites(spec, spec.at(&pointer), &body, "", 0, &mut found);
-        for site in &found {
-            let served = with_unknown(&body, &site.pointer);
-            match generated::roundtrip(rust, served.clone()) {
-                Some(Ok(decoded)) => problems.extend(
-                    check(spec, &pointer, site, &served, &decoded)
-                        .into_iter()
-                        .map(|p| format!("{id} ({rust}): {p}")),
-                ),
-                Some(Err(e)) => problems.push(format!(
-                    "{id} ({rust}): {:?} at {} does not decode: {e}",
-                    site.kind, site.pointer
-                )),
-                None => problems.push(format!("{id}: no round-trip for {rust}")),
-            }
-        }
-        count(&found, &mut enums, &mut tags);
-        if !found.is_empty() {
-            per_operation.push(format!("{id} {}", found.len()));
-        }
+    for op in left_out(spec, &mut problems) {
+        let label = format!("{} ({})", op.id, op.rust);
+        let decoder = Decoder::Direct(&op);
+        problems.extend(check_sites(spec, &label, &op.pointer, &decoder, &mut tally).await);
     }
 
+    let Tally {
+        enums,
+        tags,
+        per_operation,
+    } = tally;
     let total = enums + tags;
     println!(
         "forward compatibility: {total} sites checked ({enums} enum values, {tags} union tags) \
@@ -227,27 +259,14 @@ async fn unknown_enum_values_and_union_tags_decode_and_round_trip() {
         per_operation.len(),
         per_operation.join(", ")
     );
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            &format!(
-                "of {total} sites ({enums} enum values, {tags} union tags), a value the spec does not list fails or is lost"
-            ),
-            &problems
-        )
+    assert_no_problems(
+        &format!(
+            "of {total} sites ({enums} enum values, {tags} union tags), a value the spec does not list fails or is lost"
+        ),
+        &problems,
     );
     assert!(
         total >= MIN_SITES,
         "only {total} sites ({enums} enum values, {tags} union tags) found; expected at least {MIN_SITES}"
     );
-}
-
-fn count(found: &[Site], enums: &mut usize, tags: &mut usize) {
-    for s in found {
-        match s.kind {
-            Kind::Enum => *enums += 1,
-            Kind::Tag => *tags += 1,
-        }
-    }
 }

@@ -6,26 +6,13 @@ use heygen_contract_tests::compare::carried;
 use heygen_contract_tests::generated;
 use heygen_contract_tests::glue::Args;
 use heygen_contract_tests::server::{API_KEY, Recorded, Reply, Server};
-use heygen_contract_tests::spec::{Spec, SpecBody, SpecOp, percent_decode, spec};
+use heygen_contract_tests::spec::{Spec, SpecBody, SpecOp, percent_decode};
 use heygen_contract_tests::synth::{Shape, synthesize, variety};
 use serde_json::Value;
 
-use crate::support::{args, report};
+use crate::support::{args, assert_no_problems, one_test_per_operation, spec_op};
 
-macro_rules! request_tests {
-    ($($name:ident $id:literal)*) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                check($id).await;
-            }
-        )*
-        /// Operations with a request test.
-        pub const COVERED: &[&str] = &[$($id),*];
-    };
-}
-
-heygen_contract_tests::for_each_operation!(request_tests);
+heygen_contract_tests::for_each_operation!(one_test_per_operation);
 
 /// Deviations from the spec this suite found in code it does not own,
 /// reported and awaiting a fix: `(operationId, problem prefix, what and
@@ -85,10 +72,7 @@ fn cases(spec: &Spec, op: &SpecOp) -> Vec<(String, Args)> {
 }
 
 async fn check(id: &str) {
-    let spec = spec();
-    let op = spec.op(id).unwrap_or_else(|| {
-        panic!("{id}: the client has it but the spec does not (run `cargo xtask regen`)")
-    });
+    let (spec, op) = spec_op(id);
     let server = Server::start().await;
     let client = server.client();
     let mut problems = Vec::new();
@@ -117,16 +101,12 @@ async fn check(id: &str) {
         }
     }
     known_deviations(id, &mut problems);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            &format!(
-                "{id} ({} {}): the request does not match the spec",
-                op.method, op.path
-            ),
-            &problems
-        )
+    assert_no_problems(
+        &format!(
+            "{id} ({} {}): the request does not match the spec",
+            op.method, op.path
+        ),
+        &problems,
     );
 }
 

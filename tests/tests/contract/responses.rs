@@ -11,22 +11,9 @@ use heygen_contract_tests::spec::{Spec, spec};
 use heygen_contract_tests::synth::{Shape, strip_extras, synthesize, variety};
 use serde_json::Value;
 
-use crate::support::{args, report};
+use crate::support::{args, assert_no_problems, left_out, one_test_per_operation, spec_op};
 
-macro_rules! response_tests {
-    ($($name:ident $id:literal)*) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                check($id).await;
-            }
-        )*
-        /// Operations with a response test.
-        pub const COVERED: &[&str] = &[$($id),*];
-    };
-}
-
-heygen_contract_tests::for_each_operation!(response_tests);
+heygen_contract_tests::for_each_operation!(one_test_per_operation);
 
 /// The shapes served for a schema.
 pub fn shapes(spec: &Spec, pointer: &str) -> Vec<Shape> {
@@ -62,10 +49,7 @@ pub fn check_roundtrip(spec: &Spec, pointer: &str, served: &Value, decoded: &Val
 }
 
 async fn check(id: &str) {
-    let spec = spec();
-    let op = spec.op(id).unwrap_or_else(|| {
-        panic!("{id}: the client has it but the spec does not (run `cargo xtask regen`)")
-    });
+    let (spec, op) = spec_op(id);
     let Some((status, Some(pointer))) = op.success.clone() else {
         panic!("{id}: the spec declares no JSON success response");
     };
@@ -94,16 +78,12 @@ async fn check(id: &str) {
         }
         server.take_requests();
     }
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            &format!(
-                "{id} ({} {} -> {status}): the response does not round-trip",
-                op.method, op.path
-            ),
-            &problems
-        )
+    assert_no_problems(
+        &format!(
+            "{id} ({} {} -> {status}): the response does not round-trip",
+            op.method, op.path
+        ),
+        &problems,
     );
 }
 
@@ -114,49 +94,19 @@ async fn check(id: &str) {
 fn left_out_operations_response_types_round_trip() {
     let spec = spec();
     let mut problems = Vec::new();
-    for (id, _) in heygen_api::operations::LEFT_OUT {
-        let Some(op) = spec.op(id) else {
-            problems.push(format!("{id}: listed as left out but not in the spec"));
-            continue;
-        };
-        let Some((_, Some(pointer))) = &op.success else {
-            continue;
-        };
-        let Some(component) = spec
-            .at(pointer)
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        else {
-            problems.push(format!("{id}: its success schema is not a named component"));
-            continue;
-        };
-        let Some((_, rust)) = generated::COMPONENT_TYPES
-            .iter()
-            .find(|(c, _)| *c == component)
-        else {
-            problems.push(format!("{id}: no generated type for {component}"));
-            continue;
-        };
-        for shape in shapes(spec, pointer) {
-            let served = synthesize(spec, pointer, shape);
-            match generated::roundtrip(rust, served.clone()) {
-                Some(Ok(decoded)) => problems.extend(
-                    check_roundtrip(spec, pointer, &served, &decoded)
+    for op in left_out(spec, &mut problems) {
+        for shape in shapes(spec, &op.pointer) {
+            let served = synthesize(spec, &op.pointer, shape);
+            let at = format!("{} ({}) [{}]", op.id, op.rust, shape.label());
+            match op.roundtrip(&served) {
+                Ok(decoded) => problems.extend(
+                    check_roundtrip(spec, &op.pointer, &served, &decoded)
                         .into_iter()
-                        .map(|p| format!("{id} ({rust}) [{}] {p}", shape.label())),
+                        .map(|p| format!("{at} {p}")),
                 ),
-                Some(Err(e)) => problems.push(format!(
-                    "{id} ({rust}) [{}] does not decode: {e}",
-                    shape.label()
-                )),
-                None => problems.push(format!("{id}: no round-trip for {rust}")),
+                Err(e) => problems.push(format!("{at} {e}")),
             }
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report("left-out operations' responses", &problems)
-    );
+    assert_no_problems("left-out operations' responses", &problems);
 }

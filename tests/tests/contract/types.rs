@@ -10,7 +10,7 @@ use heygen_contract_tests::generated::{COMPONENT_TYPES, schema_of};
 use heygen_contract_tests::spec::spec;
 use serde_json::Value;
 
-use crate::support::report;
+use crate::support::assert_no_problems;
 
 fn rust_schema(rust: &str) -> Option<Value> {
     schema_of(rust).and_then(|s| serde_json::to_value(s).ok())
@@ -130,15 +130,11 @@ fn component_schemas_match_generated_types() {
         let n = drift.applied.get(rule).copied().unwrap_or(0);
         eprintln!("allowed difference {rule:?} applied {n} times: {what}");
     }
-    assert!(
-        drift.mismatches.is_empty(),
-        "{}",
-        report(
-            &format!(
-                "{} differences between component schemas and generated types (allowed differences: heygen_contract_tests::drift::ALLOWED_DIFFERENCES)",
-                drift.mismatches.len()
-            ),
-            &drift.mismatches
-        )
+    assert_no_problems(
+        &format!(
+            "{} differences between component schemas and generated types (allowed differences: heygen_contract_tests::drift::ALLOWED_DIFFERENCES)",
+            drift.mismatches.len()
+        ),
+        &drift.mismatches,
     );
 }
