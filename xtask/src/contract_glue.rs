@@ -166,61 +166,8 @@ fn glue_tokens(
     missing: &[String],
     components: &[(String, String, TokenStream)],
 ) -> TokenStream {
-    let op_entries = ops.iter().map(|op| {
-        let id = &op.id;
-        let rust_name = &op.rust_name;
-        let params = op.params.iter().map(|p| {
-            let (name, location, setter) = (&p.name, &p.location, &p.setter);
-            quote!(ParamGlue { name: #name, location: #location, setter: #setter })
-        });
-        let body = match &op.body {
-            Some(ty) => {
-                let s = type_name(ty);
-                quote!(Some(#s))
-            }
-            None => quote!(None),
-        };
-        let response = type_name(&op.response);
-        quote! {
-            OperationGlue {
-                id: #id,
-                rust_name: #rust_name,
-                params: &[#(#params),*],
-                body: #body,
-                response: #response,
-            }
-        }
-    });
-    let arms = ops.iter().map(|op| {
-        let id = &op.id;
-        let method = format_ident!("{}", op.rust_name);
-        let sets = op.params.iter().map(|p| {
-            let name = &p.name;
-            let setter = format_ident!("{}", p.setter);
-            let ty = &p.ty;
-            quote! {
-                if let Some(v) = args.param(#name) {
-                    b = b.#setter(arg::<#ty>(#id, #name, v)?);
-                }
-            }
-        });
-        let body = op.body.as_ref().map(|ty| {
-            quote! {
-                if let Some(v) = args.body.as_ref() {
-                    b = b.body(arg::<#ty>(#id, "body", v)?);
-                }
-            }
-        });
-        quote! {
-            #id => {
-                #[allow(unused_mut)]
-                let mut b = client.#method();
-                #(#sets)*
-                #body
-                decoded(b.send().await)
-            }
-        }
-    });
+    let op_entries = ops.iter().map(operation_entry);
+    let arms = ops.iter().map(call_arm);
     let component_entries = components
         .iter()
         .map(|(spec, rust, _)| quote!((#spec, #rust)));
@@ -278,6 +225,66 @@ fn glue_tokens(
                 #(#schema_arms)*
                 _ => return None,
             })
+        }
+    }
+}
+
+/// `op`'s `OperationGlue` entry.
+fn operation_entry(op: &Op) -> TokenStream {
+    let id = &op.id;
+    let rust_name = &op.rust_name;
+    let params = op.params.iter().map(|p| {
+        let (name, location, setter) = (&p.name, &p.location, &p.setter);
+        quote!(ParamGlue { name: #name, location: #location, setter: #setter })
+    });
+    let body = match &op.body {
+        Some(ty) => {
+            let s = type_name(ty);
+            quote!(Some(#s))
+        }
+        None => quote!(None),
+    };
+    let response = type_name(&op.response);
+    quote! {
+        OperationGlue {
+            id: #id,
+            rust_name: #rust_name,
+            params: &[#(#params),*],
+            body: #body,
+            response: #response,
+        }
+    }
+}
+
+/// `op`'s arm of `call`: the builder, each parameter and the body set from
+/// the JSON arguments, the call sent.
+fn call_arm(op: &Op) -> TokenStream {
+    let id = &op.id;
+    let method = format_ident!("{}", op.rust_name);
+    let sets = op.params.iter().map(|p| {
+        let name = &p.name;
+        let setter = format_ident!("{}", p.setter);
+        let ty = &p.ty;
+        quote! {
+            if let Some(v) = args.param(#name) {
+                b = b.#setter(arg::<#ty>(#id, #name, v)?);
+            }
+        }
+    });
+    let body = op.body.as_ref().map(|ty| {
+        quote! {
+            if let Some(v) = args.body.as_ref() {
+                b = b.body(arg::<#ty>(#id, "body", v)?);
+            }
+        }
+    });
+    quote! {
+        #id => {
+            #[allow(unused_mut)]
+            let mut b = client.#method();
+            #(#sets)*
+            #body
+            decoded(b.send().await)
         }
     }
 }
