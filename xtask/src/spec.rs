@@ -220,13 +220,11 @@ pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
 
 // ----- reach --------------------------------------------------------------------
 
-/// Schemas that responses start from, and schemas that requests start from.
+/// Schemas that responses start from, and schemas that requests start from
+/// (parameters and bodies), of every operation.
 pub fn roots(doc: &Value) -> (Vec<Value>, Vec<Value>) {
     let mut responses = Vec::new();
     let mut requests = Vec::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return (responses, requests);
-    };
     let schemas_of = |holder: &Value| -> Vec<Value> {
         deref(doc, holder)
             .get("content")
@@ -236,38 +234,18 @@ pub fn roots(doc: &Value) -> (Vec<Value>, Vec<Value>) {
             .filter_map(|m| m.get("schema").cloned())
             .collect()
     };
-    for item in paths.values() {
-        for p in item
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            requests.extend(deref(doc, p).get("schema").cloned());
+    for o in operations(doc) {
+        requests.extend(o.parameters(doc).filter_map(|p| p.get("schema").cloned()));
+        if let Some(body) = o.op.get("requestBody") {
+            requests.extend(schemas_of(body));
         }
-        for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            for p in op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                requests.extend(deref(doc, p).get("schema").cloned());
-            }
-            if let Some(body) = op.get("requestBody") {
-                requests.extend(schemas_of(body));
-            }
-            for resp in op
-                .get("responses")
+        for resp in
+            o.op.get("responses")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flat_map(|r| r.values())
-            {
-                responses.extend(schemas_of(resp));
-            }
+        {
+            responses.extend(schemas_of(resp));
         }
     }
     (responses, requests)

@@ -29,10 +29,7 @@ pub fn union_items(unions: &[Union]) -> TokenStream {
             let ident = format_ident!("{}", v.rust_name);
             let value = &v.value;
             let doc = variant_doc(u, v);
-            let payload = (!v.unit).then(|| {
-                let branch = format_ident!("{}", rust_name(&v.branch));
-                quote!((#branch))
-            });
+            let payload = payload(v, None);
             quote! {
                 #[doc = #doc]
                 #[serde(rename = #value)]
@@ -85,6 +82,15 @@ pub fn union_items(unions: &[Union]) -> TokenStream {
     out
 }
 
+/// A variant's payload, `(Branch)` or, with `by`, `(&'a Branch)`; none for
+/// a unit variant.
+fn payload(v: &Variant, by: Option<TokenStream>) -> Option<TokenStream> {
+    (!v.unit).then(|| {
+        let branch = format_ident!("{}", rust_name(&v.branch));
+        quote!((#by #branch))
+    })
+}
+
 fn variant_doc(u: &Union, v: &Variant) -> String {
     let (tag, value) = (&u.tag, &v.value);
     match &v.description {
@@ -113,10 +119,7 @@ fn open_union(u: &Union, doc: &str, how: &str, tagged_variants: &[TokenStream]) 
     let variants = u.variants.iter().map(|v| {
         let ident = format_ident!("{}", v.rust_name);
         let doc = variant_doc(u, v);
-        let payload = (!v.unit).then(|| {
-            let branch = format_ident!("{}", rust_name(&v.branch));
-            quote!((#branch))
-        });
+        let payload = payload(v, None);
         quote! {
             #[doc = #doc]
             #ident #payload,
@@ -207,10 +210,7 @@ fn open_serialize(u: &Union) -> TokenStream {
     let borrowed_variants = u.variants.iter().map(|v| {
         let ident = format_ident!("{}", v.rust_name);
         let value = &v.value;
-        let payload = (!v.unit).then(|| {
-            let branch = format_ident!("{}", rust_name(&v.branch));
-            quote!((&'a #branch))
-        });
+        let payload = payload(v, Some(quote!(&'a)));
         quote! {
             #[serde(rename = #value)]
             #ident #payload,
