@@ -20,7 +20,8 @@ use serde_json::Value;
 use serde_json::json;
 use syn::visit_mut::VisitMut;
 
-use crate::spec::{self, escape};
+use crate::names::sanitize;
+use crate::spec;
 
 /// The optional, free-form request bodies of `doc`.
 #[derive(Debug, Default)]
@@ -53,7 +54,7 @@ pub fn optional_bodies(doc: &Value) -> (OptionalBodies, Vec<String>) {
             ));
             continue;
         };
-        let schema = doc.pointer(&format!("/components/schemas/{}", escape(component)));
+        let schema = spec::component(doc, component);
         let object = schema.is_some_and(|s| {
             s.get("type").is_none_or(|t| t == "object")
                 && !["oneOf", "anyOf", "allOf"]
@@ -74,9 +75,7 @@ pub fn optional_bodies(doc: &Value) -> (OptionalBodies, Vec<String>) {
             ));
         } else if free_form {
             found.components.insert(component.to_string());
-            found
-                .builders
-                .insert(heck::ToPascalCase::to_pascal_case(id));
+            found.builders.insert(sanitize(id, true));
             notes.push(format!(
                 "{id}: the optional body {component} defaults to `{{}}`"
             ));

@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::names::{pascal, sanitize};
-use crate::spec::{self, escape};
+use crate::names::{pascal, sanitize, unused_name};
+use crate::spec::{self, schema_pointer};
 
 /// One open enum to emit.
 pub struct OpenEnum {
@@ -33,7 +33,7 @@ pub fn open_enums(doc: &mut Value) -> Vec<OpenEnum> {
     // Name inline enums of response-reachable objects.
     let mut created: BTreeMap<String, Value> = BTreeMap::new();
     for name in &response_reach {
-        let ptr = format!("/components/schemas/{}", escape(name));
+        let ptr = schema_pointer(name);
         if let Some(mut schema) = doc.pointer(&ptr).cloned() {
             name_inline_enums(doc, &mut schema, name, &mut created, true);
             *doc.pointer_mut(&ptr).expect("component exists") = schema;
@@ -50,7 +50,7 @@ pub fn open_enums(doc: &mut Value) -> Vec<OpenEnum> {
 
     let mut out = Vec::new();
     for name in response_reach.iter().chain(created.keys()) {
-        let Some(schema) = doc.pointer(&format!("/components/schemas/{}", escape(name))) else {
+        let Some(schema) = spec::component(doc, name) else {
             continue;
         };
         if let Some(values) = string_enum(schema) {
@@ -94,16 +94,9 @@ fn name_inline_enums(
         let obj = schema.as_object_mut().expect("an enum schema is an object");
         let nullable = obj.remove("nullable") == Some(Value::Bool(true));
         let default = obj.remove("default");
-        let mut name = base.to_string();
-        let mut i = 2;
-        while doc
-            .pointer(&format!("/components/schemas/{}", escape(&name)))
-            .is_some()
-            || created.contains_key(&name)
-        {
-            name = format!("{base}{i}");
-            i += 1;
-        }
+        let name = unused_name(base, |n| {
+            spec::component(doc, n).is_some() || created.contains_key(n)
+        });
         created.insert(name.clone(), schema.clone());
         let r = json!({"$ref": format!("#/components/schemas/{name}")});
         *schema = if nullable || default.is_some() {

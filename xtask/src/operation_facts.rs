@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use crate::names::pascal;
+use crate::names::{pascal, sanitize};
 use crate::normalize::Normalized;
 use crate::spec::{self, deref};
 
@@ -65,12 +65,12 @@ impl Operation {
     /// The method name progenitor gives the operation (and passes to the
     /// hooks as `OperationInfo::operation_id`).
     pub fn rust_name(&self) -> String {
-        heck::ToSnakeCase::to_snake_case(self.id.as_str())
+        sanitize(&self.id, false)
     }
 
     /// The builder struct progenitor generates for it.
     pub fn builder_name(&self) -> String {
-        heck::ToPascalCase::to_pascal_case(self.id.as_str())
+        sanitize(&self.id, true)
     }
 }
 

@@ -18,7 +18,7 @@ use super::Log;
 use super::doc::{components_mut, unique_name};
 use super::schemas::{canonical, schema_pointers};
 use crate::names::pascal;
-use crate::spec::{METHODS, collect_refs, escape, ref_target_pointer, unescape};
+use crate::spec::{METHODS, collect_refs, escape, ref_target_pointer, schema_pointer, unescape};
 
 /// Hoists until no `$ref` points outside components (webhooks aside: they
 /// are dropped from the 3.0 document).
@@ -90,7 +90,7 @@ fn hoist_round(doc: &mut Value, log: &mut Log) -> Result<bool> {
         let wanted = component_name_for(&target, &value);
         let shape = canonical(&value);
         let existing = doc
-            .pointer(&format!("/components/schemas/{}", escape(&wanted)))
+            .pointer(&schema_pointer(&wanted))
             .filter(|c| canonical(c) == shape)
             .map(|_| wanted.clone())
             .or_else(|| by_shape.get(&(wanted.clone(), shape.clone())).cloned());

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::names::pascal;
-use crate::spec::{METHODS, escape};
+use crate::spec::{METHODS, escape, schema_pointer};
 
 /// Keys under which a schema holds a map of subschemas.
 const SCHEMA_MAPS: &[&str] = &[
@@ -40,11 +40,7 @@ pub(super) fn schema_roots(doc: &Value) -> Vec<(String, String, bool)> {
     if let Some(comps) = doc.get("components").and_then(Value::as_object) {
         if let Some(schemas) = comps.get("schemas").and_then(Value::as_object) {
             for name in schemas.keys() {
-                roots.push((
-                    format!("/components/schemas/{}", escape(name)),
-                    name.clone(),
-                    true,
-                ));
+                roots.push((schema_pointer(name), name.clone(), true));
             }
         }
         for (kind, holder) in [

@@ -34,8 +34,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 pub use self::emit::union_items;
-use crate::names::{pascal, unused_name};
-use crate::spec::{self, component_refs, escape, visit_objects};
+use crate::names::{pascal, sanitize, unused_name};
+use crate::spec::{self, component_refs, escape, schema_pointer, visit_objects};
 
 /// A discriminated union the generated code carries as a tagged enum.
 #[derive(Debug, Clone)]
@@ -133,7 +133,7 @@ pub fn tagged_unions(doc: &mut Value) -> (Vec<Union>, Vec<String>) {
     }
     for (branch, tag) in untag {
         if let Some(obj) = doc
-            .pointer_mut(&format!("/components/schemas/{}", escape(&branch)))
+            .pointer_mut(&schema_pointer(&branch))
             .and_then(Value::as_object_mut)
         {
             remove_property(obj, &tag);
@@ -167,8 +167,7 @@ fn candidates(doc: &Value) -> Vec<(String, String, Vec<String>)> {
 fn used_elsewhere(doc: &Value, candidates: &[(String, String, Vec<String>)]) -> BTreeSet<String> {
     let mut without_unions = doc.clone();
     for (name, ..) in candidates {
-        if let Some(u) =
-            without_unions.pointer_mut(&format!("/components/schemas/{}", escape(name)))
+        if let Some(u) = without_unions.pointer_mut(&schema_pointer(name))
             && let Some(obj) = u.as_object_mut()
         {
             obj.remove("oneOf");
@@ -193,7 +192,7 @@ fn branch_variants(
     let mut variants = Vec::new();
     let mut problem = None;
     for branch in branches {
-        let schema = doc.pointer(&format!("/components/schemas/{}", escape(branch)));
+        let schema = spec::component(doc, branch);
         match schema.and_then(|s| tag_value(s, tag)) {
             None => {
                 problem = Some(format!(
@@ -260,10 +259,7 @@ fn hoist_union(doc: &mut Value, ptr: &str) -> Option<String> {
             _ => {}
         }
     }
-    let wanted = unused_name(&name, |n| {
-        doc.pointer(&format!("/components/schemas/{}", escape(n)))
-            .is_some()
-    });
+    let wanted = unused_name(&name, |n| spec::component(doc, n).is_some());
     let at = doc.pointer_mut(ptr)?.as_object_mut()?;
     let mut union = serde_json::Map::new();
     for key in ["oneOf", "discriminator", "description"] {
@@ -338,7 +334,7 @@ fn remove_property(obj: &mut serde_json::Map<String, Value>, prop: &str) {
 
 /// The Rust name typify gives a component (heck's PascalCase of it).
 fn rust_name(component: &str) -> String {
-    heck::ToPascalCase::to_pascal_case(component)
+    sanitize(component, true)
 }
 
 /// What typify is told to use instead of generating a component:
