@@ -453,15 +453,7 @@ fn integer(schema: &Value, default: Option<&Value>) -> Value {
         hi.map(|h| h - 1),
         lo.map(|l| l + 2),
     ];
-    let ok = |c: &i64| in_range(*c as f64, schema);
-    let pick = candidates
-        .iter()
-        .flatten()
-        .copied()
-        .find(|c| ok(c) && Some(*c) != default)
-        .or_else(|| candidates.iter().flatten().copied().find(ok))
-        .unwrap_or(0);
-    json!(pick)
+    json!(pick(&candidates, default, |c| in_range(c as f64, schema)).unwrap_or(0))
 }
 
 fn number(schema: &Value, default: Option<&Value>) -> Value {
@@ -479,13 +471,18 @@ fn number(schema: &Value, default: Option<&Value>) -> Value {
         lo,
         hi,
     ];
-    let ok = |c: &f64| in_range(*c, schema);
-    let pick = candidates
-        .iter()
-        .flatten()
-        .copied()
-        .find(|c| ok(c) && Some(*c) != default)
-        .or_else(|| candidates.iter().flatten().copied().find(ok))
-        .unwrap_or(0.0);
-    json!(pick)
+    json!(pick(&candidates, default, |c| in_range(c, schema)).unwrap_or(0.0))
+}
+
+/// The first of `candidates` that `fits` and differs from `default`, else
+/// the first that fits.
+fn pick<T: Copy + PartialEq>(
+    candidates: &[Option<T>],
+    default: Option<T>,
+    fits: impl Fn(T) -> bool,
+) -> Option<T> {
+    let fitting = || candidates.iter().flatten().copied().filter(|c| fits(*c));
+    fitting()
+        .find(|c| Some(*c) != default)
+        .or_else(|| fitting().next())
 }
