@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::spec::{Spec, resolve};
-use crate::synth::{is_null_schema, types_of};
+use crate::unions::branch_for;
 
 /// `value` with the spec's non-null `default`s filled in where a property
 /// is absent: what a reader that applies the spec's defaults holds.
@@ -66,101 +66,6 @@ fn fill(spec: &Spec, schema: &Value, value: &mut Value, depth: usize) {
         }
         _ => {}
     }
-}
-
-/// The branch of a union that `value` is an instance of: by discriminator
-/// tag when there is one, else by JSON type (see [`undiscriminated`]),
-/// else the first non-null branch.
-fn branch_for<'a>(
-    spec: &'a Spec,
-    union: &'a Value,
-    branches: &'a [Value],
-    value: &Value,
-) -> Option<&'a Value> {
-    if let Some((_, branch)) = discriminated(spec, union, branches, value) {
-        return branch;
-    }
-    undiscriminated(spec, branches, value)
-        .or_else(|| branches.iter().find(|b| !is_null_schema(spec, b)))
-}
-
-/// For a discriminated union: the tag property, and the branch the value's
-/// tag selects (`None` when no branch carries it).
-pub fn discriminated<'a>(
-    spec: &'a Spec,
-    union: &'a Value,
-    branches: &'a [Value],
-    value: &Value,
-) -> Option<(String, Option<&'a Value>)> {
-    let disc = union.get("discriminator")?;
-    let prop = disc.get("propertyName")?.as_str()?;
-    let tag = value.get(prop)?.as_str()?;
-    if let Some(target) = disc
-        .get("mapping")
-        .and_then(|m| m.get(tag))
-        .and_then(Value::as_str)
-    {
-        let branch = branches
-            .iter()
-            .find(|b| b.get("$ref").and_then(Value::as_str) == Some(target));
-        return Some((prop.to_string(), branch));
-    }
-    let branch = branches.iter().find(|b| {
-        let p = resolve(&spec.doc, b)
-            .get("properties")
-            .and_then(|p| p.get(prop))
-            .map(|p| resolve(&spec.doc, p));
-        p.and_then(|p| {
-            p.get("const")
-                .or_else(|| p.get("enum").and_then(|e| e.get(0)))
-        })
-        .and_then(Value::as_str)
-            == Some(tag)
-    });
-    Some((prop.to_string(), branch))
-}
-
-/// For a union without a discriminator: the non-null branch `value` is an
-/// instance of (the only one; else the first of its JSON type that lists
-/// it when it is an enum; else the first of its JSON type).
-pub fn undiscriminated<'a>(
-    spec: &'a Spec,
-    branches: &'a [Value],
-    value: &Value,
-) -> Option<&'a Value> {
-    let live: Vec<&Value> = branches
-        .iter()
-        .filter(|b| !is_null_schema(spec, b))
-        .collect();
-    if let [one] = live.as_slice() {
-        return Some(one);
-    }
-    let json_type = match value {
-        Value::Object(_) => "object",
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_f64() => "number",
-        Value::Number(_) => "integer",
-        Value::Null => "null",
-    };
-    let typed = |b: &&Value| {
-        let r = resolve(&spec.doc, b);
-        let ts = types_of(r);
-        ts.contains(&json_type)
-            || (json_type == "integer" && ts.contains(&"number"))
-            || (json_type == "object" && ts.is_empty() && r.get("properties").is_some())
-    };
-    let listed = |b: &&Value| {
-        resolve(&spec.doc, b)
-            .get("enum")
-            .and_then(Value::as_array)
-            .is_none_or(|e| e.contains(value))
-    };
-    live.iter()
-        .find(|b| typed(b) && listed(b))
-        .or_else(|| live.iter().find(|b| typed(b)))
-        .copied()
 }
 
 /// Where `actual` does not carry `input` (a value of the schema at

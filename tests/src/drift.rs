@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::spec::resolve;
+use crate::spec::{resolve, types_of};
+use crate::unions::{branch_tag, is_null_schema};
 
 /// A difference between spec and generated type that is not drift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -168,13 +169,8 @@ fn fill_view<'a>(root: &'a Value, schema: &'a Value, v: &mut View<'a>, depth: us
     if let Some(e) = obj.get("enum").and_then(Value::as_array) {
         add_enum(v, e);
     }
-    match obj.get("type") {
-        Some(Value::String(t)) => add_type(v, t),
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .for_each(|t| add_type(v, t)),
-        _ => {}
+    for t in types_of(schema) {
+        add_type(v, t);
     }
     if let Some(props) = obj.get("properties").and_then(Value::as_object) {
         for (k, p) in props {
@@ -209,12 +205,8 @@ fn fill_view<'a>(root: &'a Value, schema: &'a Value, v: &mut View<'a>, depth: us
         let live: Vec<&Value> = bs
             .iter()
             .filter(|b| {
-                let r = resolve(root, b);
-                let null = r.get("type") == Some(&Value::String("null".into()))
-                    || r.get("enum") == Some(&serde_json::json!([null]));
-                if null {
-                    v.nullable = true;
-                }
+                let null = is_null_schema(root, b);
+                v.nullable |= null;
                 !null
             })
             .collect();
@@ -482,43 +474,6 @@ pub fn rust_variant<'a>(
         .find(|b| variant_tag(rust_root, b, tag).as_deref() == Some(value))
 }
 
-/// The spec's tags of a discriminated union: `tag value -> branch`.
-pub fn spec_tags<'a>(spec_doc: &'a Value, union: &'a Value) -> BTreeMap<String, &'a Value> {
-    let mut out = BTreeMap::new();
-    let Some(disc) = union.get("discriminator") else {
-        return out;
-    };
-    let Some(prop) = disc.get("propertyName").and_then(Value::as_str) else {
-        return out;
-    };
-    let mapping = disc.get("mapping").and_then(Value::as_object);
-    for b in union
-        .get("oneOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let by_mapping = b.get("$ref").and_then(Value::as_str).and_then(|r| {
-            mapping?
-                .iter()
-                .find(|(_, v)| v.as_str() == Some(r))
-                .map(|(k, _)| k.clone())
-        });
-        let by_const = || {
-            let t = resolve(spec_doc, b);
-            let p = resolve(spec_doc, t.get("properties")?.get(prop)?);
-            p.get("const")
-                .or_else(|| p.get("enum").and_then(|e| e.get(0)))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        if let Some(tag) = by_mapping.or_else(by_const) {
-            out.insert(tag, b);
-        }
-    }
-    out
-}
-
 fn compare_union(
     spec_doc: &Value,
     s: &View<'_>,
@@ -543,14 +498,8 @@ fn compare_union(
     let tags: BTreeSet<String> = s
         .branches
         .iter()
-        .filter_map(|b| {
-            let t = resolve(spec_doc, b);
-            let p = resolve(spec_doc, t.get("properties")?.get(tag)?);
-            p.get("const")
-                .or_else(|| p.get("enum").and_then(|e| e.get(0)))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
+        .filter_map(|b| branch_tag(spec_doc, b, tag))
+        .map(str::to_string)
         .collect();
     let rust_tags: BTreeSet<String> = r
         .branches
@@ -568,15 +517,7 @@ fn compare_union(
         if b.get("$ref").is_some() {
             continue;
         }
-        let Some(value) = tags.iter().find(|t| {
-            let p = b.get("properties").and_then(|p| p.get(tag.as_str()));
-            p.and_then(|p| {
-                p.get("const")
-                    .or_else(|| p.get("enum").and_then(|e| e.get(0)))
-            })
-            .and_then(Value::as_str)
-                == Some(t.as_str())
-        }) else {
+        let Some(value) = branch_tag(spec_doc, b, tag) else {
             continue;
         };
         let rust_union = serde_json::json!({"oneOf": r.branches.iter().map(|b| (*b).clone()).collect::<Vec<_>>()});

@@ -18,6 +18,7 @@ pub mod glue;
 pub mod server;
 pub mod spec;
 pub mod synth;
+pub mod unions;
 
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 #[rustfmt::skip]

@@ -254,37 +254,47 @@ impl Spec {
 }
 
 /// Follows `$ref` from a parameter/body/response object, returning the
-/// target and its pointer.
+/// target and its pointer (`ptr`, that of `v`, when there is no `$ref`).
 fn follow<'a>(doc: &'a Value, v: &'a Value, ptr: String) -> (&'a Value, String) {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => match r.strip_prefix('#').map(percent_decode) {
-            Some(target) => match doc.pointer(&target) {
-                Some(t) => follow(doc, t, target),
-                None => (v, ptr),
-            },
-            None => (v, ptr),
-        },
-        None => (v, ptr),
-    }
+    let (target, at) = chain(doc, v);
+    (target, at.unwrap_or(ptr))
 }
 
 /// `schema` with its `$ref` chain followed.
 pub fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
-    let mut cur = schema;
+    chain(doc, schema).0
+}
+
+/// Where the `$ref` chain from `v` ends (local refs only; a ref that does
+/// not resolve ends it, and so do 32 links, which only a cycle reaches),
+/// and the pointer of the last target, if any ref was followed.
+fn chain<'a>(doc: &'a Value, v: &'a Value) -> (&'a Value, Option<String>) {
+    let (mut cur, mut at) = (v, None);
     for _ in 0..32 {
-        let Some(r) = cur.get("$ref").and_then(Value::as_str) else {
-            return cur;
-        };
-        match r
-            .strip_prefix('#')
+        let Some(target) = cur
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
             .map(percent_decode)
-            .and_then(|p| doc.pointer(&p))
-        {
-            Some(next) => cur = next,
-            None => return cur,
-        }
+        else {
+            break;
+        };
+        let Some(next) = doc.pointer(&target) else {
+            break;
+        };
+        cur = next;
+        at = Some(target);
     }
-    cur
+    (cur, at)
+}
+
+/// The JSON types a schema names (`type: x` or `type: [x, 'null']`).
+pub fn types_of(schema: &Value) -> Vec<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A JSON pointer written as a URI fragment (a `$ref` is a URI: the

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::spec::{Spec, SpecParam, resolve};
+use crate::spec::{Spec, SpecParam, resolve, types_of};
+use crate::unions::{discriminator_tag, is_null_schema};
 
 /// Which instance of a schema to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +88,7 @@ fn variety_of(spec: &Spec, schema: &Value, seen: &mut BTreeSet<String>) -> usize
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(bs) = obj.get(key).and_then(Value::as_array) {
-            n = n.max(bs.iter().filter(|b| !is_null_schema(spec, b)).count());
+            n = n.max(bs.iter().filter(|b| !is_null_schema(&spec.doc, b)).count());
             for b in bs {
                 n = n.max(variety_of(spec, b, seen));
             }
@@ -205,16 +206,16 @@ impl Synth<'_> {
             let Some(branches) = schema.get(key).and_then(Value::as_array) else {
                 continue;
             };
-            let has_null = branches.iter().any(|b| is_null_schema(self.spec, b));
+            let has_null = branches.iter().any(|b| is_null_schema(&self.spec.doc, b));
             let live: Vec<&Value> = branches
                 .iter()
-                .filter(|b| !is_null_schema(self.spec, b))
+                .filter(|b| !is_null_schema(&self.spec.doc, b))
                 .collect();
             if live.is_empty() || (self.shape == Shape::Nulls && has_null) {
                 return Value::Null;
             }
             let branch = live[self.shape.choice() % live.len()];
-            let tag = discriminator_tag(self.spec, schema, branch);
+            let tag = discriminator_tag(&self.spec.doc, schema, branch);
             let tag_ref = tag.as_ref().map(|(p, v)| (p.as_str(), v.as_str()));
             return self.value(branch, name, depth + 1, tag_ref);
         }
@@ -319,43 +320,6 @@ impl Synth<'_> {
             );
         }
         Value::Object(out)
-    }
-}
-
-/// The discriminator property and value that select `branch` of `union`.
-fn discriminator_tag(spec: &Spec, union: &Value, branch: &Value) -> Option<(String, String)> {
-    let disc = union.get("discriminator")?;
-    let prop = disc.get("propertyName")?.as_str()?.to_string();
-    if let Some(r) = branch.get("$ref").and_then(Value::as_str)
-        && let Some(mapping) = disc.get("mapping").and_then(Value::as_object)
-        && let Some((tag, _)) = mapping.iter().find(|(_, v)| v.as_str() == Some(r))
-    {
-        return Some((prop, tag.clone()));
-    }
-    let target = resolve(&spec.doc, branch);
-    let p = resolve(&spec.doc, target.get("properties")?.get(&prop)?);
-    let value = p
-        .get("const")
-        .or_else(|| p.get("enum").and_then(|e| e.get(0)))?
-        .as_str()?
-        .to_string();
-    Some((prop, value))
-}
-
-/// Whether a union branch only admits `null`.
-pub fn is_null_schema(spec: &Spec, s: &Value) -> bool {
-    let s = resolve(&spec.doc, s);
-    s.get("type") == Some(&json!("null"))
-        || s.get("const") == Some(&Value::Null)
-        || s.get("enum") == Some(&json!([null]))
-}
-
-/// The JSON types a schema names (`type: x` or `type: [x, 'null']`).
-pub fn types_of(schema: &Value) -> Vec<&str> {
-    match schema.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
     }
 }
 

@@ -6,12 +6,13 @@
 //! at that place (open enums keep it in `Unknown(String)`, open unions in
 //! `Unknown { tag, body }`), with everything else still carried.
 
-use heygen_contract_tests::compare::{carried, discriminated, undiscriminated};
+use heygen_contract_tests::compare::carried;
 use heygen_contract_tests::generated;
 use heygen_contract_tests::glue::Args;
 use heygen_contract_tests::server::{Reply, Server};
 use heygen_contract_tests::spec::{Spec, escape, resolve, spec};
 use heygen_contract_tests::synth::{Shape, synthesize};
+use heygen_contract_tests::unions::{discriminated, undiscriminated};
 use serde_json::Value;
 
 use crate::support::{LeftOut, args, assert_no_problems, left_out};

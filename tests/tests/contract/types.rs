@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use heygen_contract_tests::drift::{self, ALLOWED_DIFFERENCES, Drift, Rule};
 use heygen_contract_tests::generated::{COMPONENT_TYPES, schema_of};
 use heygen_contract_tests::spec::spec;
+use heygen_contract_tests::unions::branches_by_tag;
 use serde_json::Value;
 
 use crate::support::assert_no_problems;
@@ -36,7 +37,7 @@ fn drift() -> Drift {
         else {
             continue;
         };
-        for branch in drift::spec_tags(&spec.doc, union).values() {
+        for branch in branches_by_tag(&spec.doc, union).values() {
             if let Some(r) = branch.get("$ref").and_then(Value::as_str) {
                 let name = r.trim_start_matches("#/components/schemas/");
                 tag_of_branch.insert(name.to_string(), tag.to_string());
@@ -74,7 +75,7 @@ fn drift() -> Drift {
         let target = format!("#/components/schemas/{name}");
         let mut parents = 0;
         for (parent, union) in components {
-            let tags = drift::spec_tags(&spec.doc, union);
+            let tags = branches_by_tag(&spec.doc, union);
             let Some((value, _)) = tags
                 .iter()
                 .find(|(_, b)| b.get("$ref").and_then(Value::as_str) == Some(target.as_str()))
