@@ -5,67 +5,39 @@
 use serde_json::Value;
 
 use crate::spec::{Spec, resolve};
-use crate::unions::branch_for;
+use crate::walk::{Step, walk};
 
 /// `value` with the spec's non-null `default`s filled in where a property
 /// is absent: what a reader that applies the spec's defaults holds.
 pub fn with_defaults(spec: &Spec, pointer: &str, value: &Value) -> Value {
-    let mut v = value.clone();
-    fill(spec, spec.at(pointer), &mut v, 0);
-    v
-}
-
-fn fill(spec: &Spec, schema: &Value, value: &mut Value, depth: usize) {
-    if depth > 64 || value.is_null() {
-        return;
-    }
-    let schema = resolve(&spec.doc, schema);
-    for key in ["oneOf", "anyOf"] {
-        if let Some(branches) = schema.get(key).and_then(Value::as_array) {
-            if let Some(b) = branch_for(spec, schema, branches, value) {
-                fill(spec, b, value, depth + 1);
-            }
-            return;
-        }
-    }
-    for part in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        fill(spec, part, value, depth + 1);
-    }
-    match value {
-        Value::Object(m) => {
-            for (k, ps) in schema
-                .get("properties")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
+    let mut filled = value.clone();
+    for step in walk(spec, spec.at(pointer), value) {
+        let Step::Value {
+            at,
+            value: Value::Object(present),
+            schema,
+        } = step
+        else {
+            continue;
+        };
+        for (k, ps) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !present.contains_key(*k))
+        {
+            let default = ps
+                .get("default")
+                .or_else(|| resolve(&spec.doc, ps).get("default"));
+            if let Some(d) = default.filter(|d| !d.is_null())
+                && let Some(Value::Object(m)) = filled.pointer_mut(&at)
             {
-                match m.get_mut(k) {
-                    Some(v) => fill(spec, ps, v, depth + 1),
-                    None => {
-                        let default = ps
-                            .get("default")
-                            .or_else(|| resolve(&spec.doc, ps).get("default"));
-                        if let Some(d) = default.filter(|d| !d.is_null()) {
-                            m.insert(k.clone(), d.clone());
-                        }
-                    }
-                }
+                m.entry(k.clone()).or_insert_with(|| d.clone());
             }
         }
-        Value::Array(items) => {
-            if let Some(item_schema) = schema.get("items") {
-                for it in items {
-                    fill(spec, item_schema, it, depth + 1);
-                }
-            }
-        }
-        _ => {}
     }
+    filled
 }
 
 /// Where `actual` does not carry `input` (a value of the schema at

@@ -19,6 +19,7 @@ pub mod server;
 pub mod spec;
 pub mod synth;
 pub mod unions;
+pub mod walk;
 
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 #[rustfmt::skip]

@@ -54,22 +54,6 @@ pub fn branches_by_tag<'a>(doc: &'a Value, union: &'a Value) -> BTreeMap<String,
         .collect()
 }
 
-/// The branch of a union that `value` is an instance of: by discriminator
-/// tag when there is one, else by JSON type (see [`undiscriminated`]),
-/// else the first non-null branch.
-pub fn branch_for<'a>(
-    spec: &'a Spec,
-    union: &'a Value,
-    branches: &'a [Value],
-    value: &Value,
-) -> Option<&'a Value> {
-    if let Some((_, branch)) = discriminated(spec, union, branches, value) {
-        return branch;
-    }
-    undiscriminated(spec, branches, value)
-        .or_else(|| branches.iter().find(|b| !is_null_schema(&spec.doc, b)))
-}
-
 /// For a discriminated union: the tag property, and the branch the value's
 /// tag selects (`None` when no branch carries it).
 pub fn discriminated<'a>(

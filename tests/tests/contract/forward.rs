@@ -10,9 +10,9 @@ use heygen_contract_tests::compare::carried;
 use heygen_contract_tests::generated;
 use heygen_contract_tests::glue::Args;
 use heygen_contract_tests::server::{Reply, Server};
-use heygen_contract_tests::spec::{Spec, escape, resolve, spec};
+use heygen_contract_tests::spec::{Spec, spec};
 use heygen_contract_tests::synth::{Shape, synthesize};
-use heygen_contract_tests::unions::{discriminated, undiscriminated};
+use heygen_contract_tests::walk::{Step, walk};
 use serde_json::Value;
 
 use crate::support::{LeftOut, args, assert_no_problems, left_out};
@@ -39,72 +39,26 @@ struct Site {
     kind: Kind,
 }
 
-/// Nesting beyond which the walk stops (the synthesizer stops earlier).
-const MAX_DEPTH: usize = 64;
-
 /// The enum values and union tags of `value`, an instance of `schema`.
-fn sites(spec: &Spec, schema: &Value, value: &Value, at: &str, depth: usize, out: &mut Vec<Site>) {
-    if depth > MAX_DEPTH || value.is_null() {
-        return;
-    }
-    let schema = resolve(&spec.doc, schema);
-    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        let strings = values.iter().filter(|v| v.is_string()).count();
-        if strings >= 2 && value.is_string() {
-            out.push(Site {
-                pointer: at.to_string(),
+fn sites(spec: &Spec, schema: &Value, value: &Value) -> Vec<Site> {
+    let site = |step| match step {
+        Step::Tag { at } => Some(Site {
+            pointer: at,
+            kind: Kind::Tag,
+        }),
+        Step::Value { at, value, schema } => {
+            let values = schema.get("enum").and_then(Value::as_array)?;
+            let strings = values.iter().filter(|v| v.is_string()).count();
+            (strings >= 2 && value.is_string()).then_some(Site {
+                pointer: at,
                 kind: Kind::Enum,
-            });
+            })
         }
-        return;
-    }
-    for key in ["oneOf", "anyOf"] {
-        let Some(branches) = schema.get(key).and_then(Value::as_array) else {
-            continue;
-        };
-        let branch = match discriminated(spec, schema, branches, value) {
-            Some((prop, branch)) => {
-                out.push(Site {
-                    pointer: format!("{at}/{}", escape(&prop)),
-                    kind: Kind::Tag,
-                });
-                branch
-            }
-            None => undiscriminated(spec, branches, value),
-        };
-        if let Some(branch) = branch {
-            sites(spec, branch, value, at, depth + 1, out);
-        }
-        return;
-    }
-    for part in schema
-        .get("allOf")
-        .and_then(Value::as_array)
+    };
+    walk(spec, schema, value)
         .into_iter()
-        .flatten()
-    {
-        sites(spec, part, value, at, depth + 1, out);
-    }
-    match value {
-        Value::Object(fields) => {
-            let props = schema.get("properties").and_then(Value::as_object);
-            let extra = schema.get("additionalProperties").filter(|a| a.is_object());
-            for (k, v) in fields {
-                let sub = props.and_then(|p| p.get(k)).or(extra);
-                if let Some(sub) = sub {
-                    sites(spec, sub, v, &format!("{at}/{}", escape(k)), depth + 1, out);
-                }
-            }
-        }
-        Value::Array(items) => {
-            if let Some(item) = schema.get("items") {
-                for (i, v) in items.iter().enumerate() {
-                    sites(spec, item, v, &format!("{at}/{i}"), depth + 1, out);
-                }
-            }
-        }
-        _ => {}
-    }
+        .filter_map(site)
+        .collect()
 }
 
 /// `body` with the value at `pointer` replaced by [`UNKNOWN`].
@@ -191,8 +145,7 @@ async fn check_sites(
 ) -> Vec<String> {
     let mut problems = Vec::new();
     let body = synthesize(spec, pointer, Shape::AllFields);
-    let mut found = Vec::new();
-    sites(spec, spec.at(pointer), &body, "", 0, &mut found);
+    let found = sites(spec, spec.at(pointer), &body);
     for site in &found {
         let served = with_unknown(&body, &site.pointer);
         match decoder.decode(&served).await {
