@@ -288,6 +288,16 @@ fn chain<'a>(doc: &'a Value, v: &'a Value) -> (&'a Value, Option<String>) {
     (cur, at)
 }
 
+/// The property names a schema lists as `required`.
+pub fn required_names(schema: &Value) -> impl Iterator<Item = &str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
 /// The JSON types a schema names (`type: x` or `type: [x, 'null']`).
 pub fn types_of(schema: &Value) -> Vec<&str> {
     match schema.get("type") {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::spec::{Spec, SpecParam, resolve, types_of};
+use crate::spec::{Spec, SpecParam, required_names, resolve, types_of};
 use crate::unions::{discriminator_tag, is_null_schema};
 
 /// Which instance of a schema to make.
@@ -267,13 +267,7 @@ impl Synth<'_> {
     }
 
     fn object(&mut self, schema: &Value, depth: usize, tag: Option<(&str, &str)>) -> Value {
-        let required: BTreeSet<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required: BTreeSet<&str> = required_names(schema).collect();
         let mut out = Map::new();
         let props = schema.get("properties").and_then(Value::as_object);
         for (k, ps) in props.into_iter().flatten() {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::spec::{resolve, types_of};
+use crate::spec::{required_names, resolve, types_of};
 use crate::unions::is_null_schema;
 
 /// What is compared of one schema node, `$ref`s, single-branch wrappers
@@ -79,16 +79,8 @@ fn fill_view<'a>(root: &'a Value, schema: &'a Value, v: &mut View<'a>, depth: us
         }
         v.types.insert("object".into());
     }
-    for r in obj
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(r) = r.as_str() {
-            v.required.insert(r.to_string());
-        }
-    }
+    v.required
+        .extend(required_names(schema).map(str::to_string));
     if let Some(items) = obj.get("items") {
         v.items = Some(items);
     }
