@@ -131,13 +131,7 @@ fn compare_parameters(id: &str, old_params: &[Value], new_params: &[Value], out:
 /// The request body of operation `id`: the type it names, or its inline
 /// fields.
 fn compare_bodies(id: &str, old_op: &Value, new_op: &Value, out: &mut Vec<Change>) {
-    let body = |op: &Value| {
-        op.pointer("/requestBody/content")
-            .and_then(Value::as_object)
-            .and_then(|c| c.values().next())
-            .and_then(|m| m.get("schema"))
-            .map(|s| (sig(s), s.clone()))
-    };
+    let body = |op: &Value| op.get("requestBody").and_then(first_schema);
     match (body(old_op), body(new_op)) {
         (None, Some(_)) => push(out, true, format!("operation `{id}`: request body added")),
         (Some(_), None) => push(out, true, format!("operation `{id}`: request body removed")),
@@ -173,15 +167,7 @@ fn compare_success(id: &str, old_op: &Value, new_op: &Value, out: &mut Vec<Chang
         op.get("responses")
             .and_then(Value::as_object)
             .and_then(|r| r.iter().find(|(c, _)| c.starts_with('2')))
-            .map(|(c, r)| {
-                let s = r
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .and_then(|c| c.values().next())
-                    .and_then(|m| m.get("schema"))
-                    .map(|s| (sig(s), s.clone()));
-                (c.clone(), s)
-            })
+            .map(|(c, r)| (c.clone(), first_schema(r)))
     };
     if let (Some((oc, os)), Some((nc, ns))) = (success(old_op), success(new_op)) {
         if oc != nc {
@@ -219,4 +205,15 @@ fn compare_success(id: &str, old_op: &Value, new_op: &Value, out: &mut Vec<Chang
             _ => {}
         }
     }
+}
+
+/// The schema of a body's or response's first media type, and its
+/// signature.
+fn first_schema(holder: &Value) -> Option<(String, Value)> {
+    holder
+        .get("content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.values().next())
+        .and_then(|m| m.get("schema"))
+        .map(|s| (sig(s), s.clone()))
 }

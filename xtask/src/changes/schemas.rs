@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{Change, Direction, push};
 use crate::spec::{self, escape};
@@ -32,12 +32,7 @@ pub(super) fn compare_components(
     open: &BTreeSet<String>,
     out: &mut Vec<Change>,
 ) {
-    let schemas = |doc: &Value| {
-        doc.pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
+    let schemas = |doc: &Value| object_at(doc, "/components/schemas");
     let (os, ns) = (schemas(old), schemas(new));
     let (od, nd) = (directions(old), directions(new));
     for name in ns.keys() {
@@ -119,12 +114,7 @@ fn compare_fields(
     open: &BTreeSet<String>,
     out: &mut Vec<Change>,
 ) {
-    let props = |s: &Value| {
-        s.get("properties")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
+    let props = |s: &Value| object_at(s, "/properties");
     let required = |s: &Value| -> BTreeSet<String> {
         s.get("required")
             .and_then(Value::as_array)
@@ -255,6 +245,14 @@ fn compare_variants(
             );
         }
     }
+}
+
+/// The mapping at `ptr` in `v`, or an empty one.
+fn object_at(v: &Value, ptr: &str) -> Map<String, Value> {
+    v.pointer(ptr)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// A compact type signature: what the generated Rust type depends on.
