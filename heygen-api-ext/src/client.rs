@@ -45,7 +45,7 @@ impl Client {
         let api = heygen_api::Client::new_with_client(
             &exchange.base_url,
             exchange.http.clone(),
-            heygen_api::hooks::Inner::new(exchange.clone()),
+            heygen_api::hooks::TransportSlot::new(exchange.clone()),
         );
         Client { api, exchange }
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 
 use crate::Client;
-use crate::operation::{self, Operation};
+use crate::facts::{self, Operation};
 
 /// A boxed, `Send` future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -37,13 +37,14 @@ pub trait Transport: Send + Sync + 'static {
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
 }
 
-/// The generated client's extra state: which [`Transport`] sends requests.
+/// The slot in the generated client that holds the [`Transport`] its
+/// requests go through (progenitor's "inner" state).
 #[derive(Clone, Default)]
-pub struct Inner {
+pub struct TransportSlot {
     transport: Option<Arc<dyn Transport>>,
 }
 
-impl Inner {
+impl TransportSlot {
     /// Requests go through `transport`.
     pub fn new(transport: Arc<dyn Transport>) -> Self {
         Self {
@@ -57,15 +58,15 @@ impl Inner {
     }
 }
 
-impl fmt::Debug for Inner {
+impl fmt::Debug for TransportSlot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Inner")
+        f.debug_struct("TransportSlot")
             .field("transport", &self.transport.as_ref().map(|_| "custom"))
             .finish()
     }
 }
 
-impl ClientHooks<Inner> for Client {
+impl ClientHooks<TransportSlot> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -73,7 +74,7 @@ impl ClientHooks<Inner> for Client {
     ) -> Result<(), Error<E>> {
         match &self.inner().transport {
             Some(t) => t
-                .prepare(request, operation::find(info.operation_id))
+                .prepare(request, facts::find(info.operation_id))
                 .map_err(Error::InvalidRequest),
             None => Ok(()),
         }
@@ -86,7 +87,7 @@ impl ClientHooks<Inner> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         match &self.inner().transport {
             Some(t) => {
-                t.send(self.client(), request, operation::find(info.operation_id))
+                t.send(self.client(), request, facts::find(info.operation_id))
                     .await
             }
             None => self.client().execute(request).await,

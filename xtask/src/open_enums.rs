@@ -1,4 +1,4 @@
-//! Which enums become open (see `heygen-api/src/open_enum.rs`): every
+//! Which enums become open (see `heygen-api/src/open_enum_macro.rs`): every
 //! string enum of two or more values reachable from some response, whether
 //! or not a request can carry it too. A value HeyGen adds must not fail the
 //! decode of a whole response; a request built with an open enum still
@@ -138,11 +138,11 @@ fn name_inline_enums(
     }
 }
 
-/// `heygen-api/src/open_enums.rs`.
+/// `heygen-api/src/generated/open_enums.rs`.
 pub fn open_enums_rs(enums: &[OpenEnum]) -> String {
     let mut s = String::from(
         "//! Enums a response can carry, generated open: an unknown value\n\
-         //! decodes as `Unknown(String)` (see `crate::open_enum`). Each is also\n\
+         //! decodes as `Unknown(String)` (the `open_enum!` macro). Each is also\n\
          //! re-exported from `crate::types`.\n\n",
     );
     for e in enums {

@@ -1,4 +1,4 @@
-//! The operation facts (`heygen-api/src/operations.rs`): what heygen-api's
+//! The operation facts (`heygen-api/src/generated/operations.rs`): what heygen-api's
 //! request hooks need to know about each operation without parsing URLs,
 //! read from the normalized spec. The same list of operations drives the
 //! pagination and data glue.
@@ -138,7 +138,7 @@ impl Operations {
         })
     }
 
-    /// `heygen-api/src/operations.rs`.
+    /// `heygen-api/src/generated/operations.rs`.
     pub fn operations_rs(&self, sha256: &str) -> Result<String> {
         let mut s = String::new();
         writeln!(
@@ -148,7 +148,7 @@ impl Operations {
              //! an `Idempotency-Key`, the bounds of numeric query parameters, the status\n\
              //! each declares for success).\n"
         )?;
-        writeln!(s, "use crate::operation::{{Operation, QueryBound}};\n")?;
+        writeln!(s, "use crate::facts::{{Operation, QueryBound}};\n")?;
         writeln!(
             s,
             "/// `info.version` of the spec this crate was generated from."
@@ -186,8 +186,7 @@ impl Operations {
             writeln!(s, "        method: {:?},", op.method)?;
             writeln!(s, "        path: {:?},", op.path)?;
             writeln!(s, "        idempotency_key: {},", op.idempotency_key)?;
-            writeln!(s, "        paginated: {},", op.takes_token)?;
-            writeln!(s, "        success_status: {},", op.success_status)?;
+                writeln!(s, "        success_status: {},", op.success_status)?;
             if op.query_bounds.is_empty() {
                 writeln!(s, "        query_bounds: &[],")?;
             } else {

@@ -570,7 +570,7 @@ async fn breakdown() {
             .default_headers(headers)
             .user_agent(USER_AGENT)
     };
-    let generated = |inner: heygen_api::hooks::Inner| {
+    let generated = |inner: heygen_api::hooks::TransportSlot| {
         let c =
             heygen_api::Client::new_with_client(&server.base_url, http().build().unwrap(), inner);
         call(move || {
@@ -602,11 +602,11 @@ async fn breakdown() {
         ),
         (
             "generated client, no transport",
-            generated(heygen_api::hooks::Inner::plain()),
+            generated(heygen_api::hooks::TransportSlot::plain()),
         ),
         (
             "generated client, pass-through transport",
-            generated(heygen_api::hooks::Inner::new(Arc::new(Passthrough))),
+            generated(heygen_api::hooks::TransportSlot::new(Arc::new(Passthrough))),
         ),
         (
             "SDK without timeouts",
@@ -643,7 +643,7 @@ impl heygen_api::hooks::Transport for Passthrough {
     fn prepare(
         &self,
         _: &mut reqwest::Request,
-        _: Option<&'static heygen_api::operation::Operation>,
+        _: Option<&'static heygen_api::facts::Operation>,
     ) -> Result<(), String> {
         Ok(())
     }
@@ -652,7 +652,7 @@ impl heygen_api::hooks::Transport for Passthrough {
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
-        _: Option<&'static heygen_api::operation::Operation>,
+        _: Option<&'static heygen_api::facts::Operation>,
     ) -> heygen_api::hooks::BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         Box::pin(client.execute(request))
     }

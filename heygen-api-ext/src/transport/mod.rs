@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use heygen_api::hooks::BoxFuture;
-use heygen_api::operation::Operation;
+use heygen_api::facts::Operation;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Request, Response};
 use tokio::time::Instant;

@@ -2,7 +2,7 @@
 // spec sha256: 162ca225cbd5c61b697e39ec25fe5454c63254c2376ef5d89aa44884b571b958
 
 //! Enums a response can carry, generated open: an unknown value
-//! decodes as `Unknown(String)` (see `crate::open_enum`). Each is also
+//! decodes as `Unknown(String)` (the `open_enum!` macro). Each is also
 //! re-exported from `crate::types`.
 
 crate::open_enum! {

@@ -25927,7 +25927,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::hooks::Inner,
+    pub(crate) inner: crate::hooks::TransportSlot,
 }
 impl Client {
     /// Create a new client.
@@ -25935,7 +25935,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::hooks::Inner) -> Self {
+    pub fn new(baseurl: &str, inner: crate::hooks::TransportSlot) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -25954,7 +25954,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::hooks::Inner,
+        inner: crate::hooks::TransportSlot,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -25963,7 +25963,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::hooks::Inner> for Client {
+impl ClientInfo<crate::hooks::TransportSlot> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -25973,7 +25973,7 @@ impl ClientInfo<crate::hooks::Inner> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::hooks::Inner {
+    fn inner(&self) -> &crate::hooks::TransportSlot {
         &self.inner
     }
 }
@@ -25981,7 +25981,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::hooks::Inner>,
+        Client: ClientHooks<crate::hooks::TransportSlot>,
     {}
 };
 impl Client {

@@ -1,4 +1,6 @@
-//! The shape of the per-operation facts in [`crate::operations`].
+//! What the spec says about each operation, as the transport needs it:
+//! the shape ([`Operation`], [`QueryBound`]) and the look-up ([`find`]).
+//! The table itself is generated: [`crate::operations`].
 
 /// What the spec says about one operation, for the request hooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,8 +17,6 @@ pub struct Operation {
     /// The spec declares an `Idempotency-Key` header on it: a retried call
     /// with the same key cannot run twice on HeyGen's side.
     pub idempotency_key: bool,
-    /// Takes a `token` cursor: it can be walked page by page.
-    pub paginated: bool,
     /// The status the spec declares for success; any other 2xx is treated
     /// as this one by the transport.
     pub success_status: u16,
