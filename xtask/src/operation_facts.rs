@@ -186,7 +186,7 @@ impl Operations {
             writeln!(s, "        method: {:?},", op.method)?;
             writeln!(s, "        path: {:?},", op.path)?;
             writeln!(s, "        idempotency_key: {},", op.idempotency_key)?;
-                writeln!(s, "        success_status: {},", op.success_status)?;
+            writeln!(s, "        success_status: {},", op.success_status)?;
             if op.query_bounds.is_empty() {
                 writeln!(s, "        query_bounds: &[],")?;
             } else {

@@ -102,7 +102,8 @@ pub fn regen(args: RegenArgs) -> Result<ExitCode> {
 /// spec at the commit whose sha256 the generated header names. `None` when
 /// the generated code already matches the spec.
 fn previous_spec(root: &Path, current_sha: &str) -> Option<(String, String)> {
-    let generated = std::fs::read_to_string(root.join("heygen-api/src/generated/client.rs")).ok()?;
+    let generated =
+        std::fs::read_to_string(root.join("heygen-api/src/generated/client.rs")).ok()?;
     let generated_sha = generated
         .lines()
         .take(5)

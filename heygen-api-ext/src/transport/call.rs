@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::future::Future;
 
-use heygen_api::hooks::BoxFuture;
 use heygen_api::facts::Operation;
+use heygen_api::hooks::BoxFuture;
 use heygen_api::operations::ErrorBody;
 use progenitor_client::ResponseValue;
 use reqwest::header::{HeaderName, HeaderValue};

@@ -25,8 +25,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use heygen_api::hooks::BoxFuture;
 use heygen_api::facts::Operation;
+use heygen_api::hooks::BoxFuture;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Request, Response};
 use tokio::time::Instant;
