@@ -4,10 +4,12 @@
 //! 0.15 reads (through openapiv3, which refuses 3.1's forms outright).
 //! Each rewrite says what progenitor or typify does with the 3.1 form;
 //! the keyword rewrites are in `keywords.rs`, and discriminated unions,
-//! which the walk meets on the way, in `discriminator.rs`.
+//! which the walk meets on the way, in `discriminator.rs`; last, header
+//! and path parameters lose `nullable` (`parameters.rs`).
 
 mod discriminator;
 mod keywords;
+mod parameters;
 
 use serde_json::{Map, Value, json};
 
@@ -90,6 +92,7 @@ pub(super) fn run(doc: &mut Value, log: &mut Log) {
         *c.doc.pointer_mut(&ptr).expect("schema root exists") = schema;
     }
     c.finish();
+    parameters::run(doc, log);
 }
 
 /// The walk's state: the document (read for free names while a schema is
