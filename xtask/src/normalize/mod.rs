@@ -16,13 +16,14 @@
 //!    pointers into paths) points into `components/schemas`, or is inlined.
 //! 5. [`dialect`]: every schema rewritten from 3.1 / JSON Schema 2020-12 to
 //!    3.0.3 (null branches, type lists, `const`, bounds, tuples, unknown
-//!    keywords), inline discriminated-union branches made components.
+//!    keywords), inline discriminated-union branches made components;
+//!    header and path parameters never nullable, cookie parameters out.
 //! 6. [`responses`]: one error type for the whole spec and one success type
 //!    per operation.
 //! 7. [`document`]: the version is 3.0.3 and the 3.1-only top-level keys go.
 //!
-//! Passes 1, 3 and 6 can find problems; normalization stops after each of
-//! them if any was found, and reports them all. [`doc`] and [`schemas`] hold
+//! Passes 1, 3, 5 and 6 can find problems; normalization stops after 1,
+//! 3 and 6 if any was found, and reports them all. [`doc`] and [`schemas`] hold
 //! what the passes share. The passes that shape the generated Rust after
 //! this one are listed in `crate::prepare`.
 

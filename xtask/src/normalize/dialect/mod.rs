@@ -5,7 +5,8 @@
 //! Each rewrite says what progenitor or typify does with the 3.1 form;
 //! the keyword rewrites are in `keywords.rs`, and discriminated unions,
 //! which the walk meets on the way, in `discriminator.rs`; last, header
-//! and path parameters lose `nullable` (`parameters.rs`).
+//! and path parameters lose `nullable` and optional cookie parameters go
+//! (`parameters.rs`).
 
 mod discriminator;
 mod keywords;

@@ -6,6 +6,11 @@
 //! which does not compile (`Option<T>` is not `Display`). A header or a path
 //! segment is sent or left out, it has no null, so `nullable` goes (a
 //! query parameter keeps it: progenitor serializes queries through serde).
+//!
+//! Cookie parameters (`x: str | None = Cookie(None)`) make progenitor 0.15
+//! refuse the whole document ("cookie parameters are not supported"). An
+//! optional one is left out of the operation, with a note; a required one
+//! is a problem (the operation cannot be called without it).
 
 use serde_json::{Map, Value};
 
@@ -36,12 +41,35 @@ pub(super) fn run(doc: &mut Value, log: &mut Log) {
         for (i, p) in params.iter_mut().enumerate() {
             non_null(p, &format!("{list}/{i}"), log);
         }
+        params.retain(|p| !is_cookie(p, &list, log));
     }
     if let Some(Value::Object(params)) = doc.pointer_mut("/components/parameters") {
         for (name, p) in params.iter_mut() {
             non_null(p, &format!("/components/parameters/{}", escape(name)), log);
         }
     }
+}
+
+/// Whether `param` is a cookie parameter; a required one is reported.
+fn is_cookie(param: &Value, list: &str, log: &mut Log) -> bool {
+    if param.get("in").and_then(Value::as_str) != Some("cookie") {
+        return false;
+    }
+    let name = param
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if param.get("required") == Some(&Value::Bool(true)) {
+        log.problems.push(format!(
+            "{list}: the required cookie parameter {name} cannot be generated \
+             (progenitor 0.15 has no cookie parameters)"
+        ));
+    } else {
+        log.notes.push(format!(
+            "{list}: the optional cookie parameter {name} left out (progenitor 0.15 has no cookie parameters)"
+        ));
+    }
+    true
 }
 
 fn non_null(param: &mut Value, ptr: &str, log: &mut Log) {
@@ -124,5 +152,30 @@ mod tests {
             .filter(|s| s.contains("not nullable"))
             .count();
         assert_eq!(notes, 3, "{:#?}", n.notes);
+    }
+
+    const COOKIES: &str = r#"
+/items:
+  get:
+    operationId: listItems
+    parameters:
+      - {name: session, in: cookie, required: false, schema: {anyOf: [{type: string}, {type: 'null'}]}}
+      - {name: q, in: query, schema: {type: string}}
+    responses:
+      '200': {description: OK, content: {application/json: {schema: {type: string}}}}
+"#;
+
+    #[test]
+    fn optional_cookie_parameter_is_left_out_required_one_is_a_problem() {
+        let n = run(with_paths(COOKIES, ""));
+        let params = at(&n, "/paths/~1items/get/parameters");
+        assert_eq!(params.as_array().map(Vec::len), Some(1));
+        assert_eq!(params[0]["name"], "q");
+        let note = "optional cookie parameter session left out";
+        assert!(n.notes.iter().any(|s| s.contains(note)), "{:#?}", n.notes);
+
+        let required = COOKIES.replace("required: false", "required: true");
+        let err = failure(with_paths(&required, ""));
+        assert!(err.contains("required cookie parameter session"), "{err}");
     }
 }
