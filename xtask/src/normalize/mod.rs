@@ -16,7 +16,8 @@
 //!    pointers into paths) points into `components/schemas`, or is inlined.
 //! 5. [`dialect`]: every schema rewritten from 3.1 / JSON Schema 2020-12 to
 //!    3.0.3 (null branches, type lists, `const`, bounds, tuples, unknown
-//!    keywords), inline discriminated-union branches made components;
+//!    keywords), an `anyOf` of tagged objects made `oneOf`, inline
+//!    discriminated-union branches made components;
 //!    header and path parameters never nullable, cookie parameters out.
 //! 6. [`responses`]: one error type for the whole spec and one success type
 //!    per operation.

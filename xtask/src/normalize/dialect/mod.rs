@@ -220,6 +220,7 @@ impl<'a> Converter<'a> {
                 obj.insert("$ref".into(), r);
             }
         }
+        self.tagged_any_of(obj, ptr);
         if obj.contains_key("discriminator") {
             self.discriminated_union(obj, ptr, hint);
         }
