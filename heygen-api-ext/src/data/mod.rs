@@ -43,8 +43,8 @@ async fn payload<T, D>(
     sent: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>>,
     take: impl FnOnce(T) -> Option<D>,
 ) -> Result<D, Error> {
-    let (response, record) = crate::transport::call(sent).await?;
-    take(response.into_inner()).ok_or_else(|| {
-        crate::transport::missing(format!("the {operation} answer has no `data`"), record)
+    crate::transport::call(sent, take, || {
+        format!("the {operation} answer has no `data`")
     })
+    .await
 }

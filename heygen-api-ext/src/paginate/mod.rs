@@ -73,13 +73,10 @@ pub(crate) async fn fetch_page<T, I>(
     sent: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>> + Send,
     split: impl FnOnce(T) -> Option<Page<I>> + Send,
 ) -> Result<Page<I>, Error> {
-    let (response, record) = crate::transport::call(sent).await?;
-    split(response.into_inner()).ok_or_else(|| {
-        crate::transport::missing(
-            format!("a page of {operation} has no `data`: the list cannot be walked further"),
-            record,
-        )
+    crate::transport::call(sent, split, || {
+        format!("a page of {operation} has no `data`: the list cannot be walked further")
     })
+    .await
 }
 
 /// A list request that can be walked page by page. Implemented (by

@@ -41,12 +41,16 @@ fn inherited_deadline() -> Option<Instant> {
     CALL.try_with(|s| s.borrow().deadline).ok().flatten()
 }
 
-/// Awaits a generated operation's `send()` and turns its failure into an
-/// [`Error`] that carries what the transport learned (attempts, the
-/// idempotency key, the last status and request id).
-pub(crate) async fn call<T>(
+/// Awaits a generated operation's `send()` and takes what the caller wants
+/// out of the answer with `take`. A failure becomes an [`Error`] that
+/// carries what the transport learned (attempts, the idempotency key, the
+/// last status and request id); an answer `take` finds nothing in is
+/// [`Error::Decode`] saying `absent()`.
+pub(crate) async fn call<T, D>(
     sent: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>>,
-) -> Result<(ResponseValue<T>, Record), Error> {
+    take: impl FnOnce(T) -> Option<D>,
+    absent: impl FnOnce() -> String,
+) -> Result<D, Error> {
     let scope = RefCell::new(Scope {
         deadline: inherited_deadline(),
         record: None,
@@ -59,7 +63,7 @@ pub(crate) async fn call<T>(
         })
         .await;
     match result {
-        Ok(value) => Ok((value, record)),
+        Ok(value) => take(value.into_inner()).ok_or_else(|| missing(absent(), record)),
         Err(e) => Err(response::into_error(e, record.call, &record.last)),
     }
 }
