@@ -20,9 +20,9 @@ pub fn client(server: &Scripted) -> heygen_api_ext::Client {
 
 /// The builder of [`client`], for more settings.
 pub fn client_builder(server: &Scripted) -> heygen_api_ext::ClientBuilder {
-    heygen_api_ext::Client::builder()
+    server
+        .client_builder()
         .api_key("sk-test-secret-key")
-        .base_url(server.base_url())
         .without_timeouts()
 }
 
@@ -50,9 +50,9 @@ pub async fn within<T>(
 
 /// A client builder for `server` with quick backoffs (real clock).
 pub fn quick(server: &Scripted) -> heygen_api_ext::ClientBuilder {
-    heygen_api_ext::Client::builder()
+    server
+        .client_builder()
         .api_key("sk-test-secret-key")
-        .base_url(server.base_url())
         .initial_backoff(std::time::Duration::from_millis(5))
         .max_backoff(std::time::Duration::from_millis(20))
 }
