@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow};
 use sha2::{Digest, Sha256};
 
-use crate::normalize::{self, HAND_WRITTEN};
+use crate::normalize::{self, HAND_WRITTEN, Ungenerated};
 use crate::{bodies, open_enums, shared_params, unions};
 
 /// The workspace root (the parent of this crate's directory).
@@ -50,12 +50,25 @@ pub fn prepare(path: &Path, display_path: &str) -> Result<Prepared> {
     prepare_text(&text, display_path)
 }
 
+/// [`prepare`] for a standalone crate (`regen --crate-dir`): an operation
+/// progenitor cannot generate is left out, not a problem, since no
+/// hand-written call of this workspace replaces it.
+pub fn prepare_standalone(path: &Path, display_path: &str) -> Result<Prepared> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the spec at {}", path.display()))?;
+    prepare_with(&text, display_path, Ungenerated::LeftOut)
+}
+
 /// [`prepare`] on a spec's text.
 pub fn prepare_text(text: &str, display_path: &str) -> Result<Prepared> {
+    prepare_with(text, display_path, Ungenerated::HandWritten(HAND_WRITTEN))
+}
+
+fn prepare_with(text: &str, display_path: &str, ungenerated: Ungenerated<'_>) -> Result<Prepared> {
     let sha256 = hex(&Sha256::digest(text.as_bytes()));
     let raw: serde_json::Value = serde_norway::from_str(text)
         .with_context(|| format!("{display_path} is not valid YAML"))?;
-    let mut normalized = normalize::normalize(raw, HAND_WRITTEN)
+    let mut normalized = normalize::normalize(raw, ungenerated)
         .with_context(|| format!("normalizing {display_path}"))?;
     let (unions, union_notes) = unions::tagged_unions(&mut normalized.doc);
     normalized.notes.extend(union_notes);

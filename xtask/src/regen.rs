@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use crate::client::{generate_client, generate_mock};
 use crate::client_index::ClientIndex;
 use crate::operation_facts::Operations;
-use crate::prepare::{Prepared, SPEC_PATH, hex, prepare, prepare_text, workspace_root};
+use crate::prepare::{
+    Prepared, SPEC_PATH, hex, prepare, prepare_standalone, prepare_text, workspace_root,
+};
 use crate::{changes, contract_glue, data_glue, open_enums, pagination_glue};
 
 pub struct RegenArgs {
@@ -29,13 +31,20 @@ pub fn regen(args: RegenArgs) -> Result<ExitCode> {
             .spec
             .as_ref()
             .context("--crate-dir needs --spec FILE (the spec to generate from)")?;
-        let prepared = prepare(spec, &spec.display().to_string())?;
+        let prepared = prepare_standalone(spec, &spec.display().to_string())?;
         print_notes(&prepared);
         write_standalone_crate(&prepared, dir)?;
+        for (id, _) in &prepared.normalized.left_out {
+            eprintln!(
+                "warning: operation {id} is not in the generated crate: progenitor 0.15 cannot \
+                 generate its request body (see the note above); write that call by hand"
+            );
+        }
         eprintln!(
-            "wrote a standalone crate to {} ({} operations); try it with `cargo check --manifest-path {}/Cargo.toml`",
+            "wrote a standalone crate to {} ({} operations, {} left out); try it with `cargo check --manifest-path {}/Cargo.toml`",
             dir.display(),
             prepared.spec.operations().count(),
+            prepared.normalized.left_out.len(),
             dir.display()
         );
         return Ok(ExitCode::SUCCESS);
@@ -302,9 +311,6 @@ fn write_standalone_crate(prepared: &Prepared, dir: &Path) -> Result<()> {
             header(prepared, "standalone progenitor client")
         ),
     )?;
-    for (id, instead) in &prepared.normalized.left_out {
-        eprintln!("note: {id} is not in the generated crate; in this workspace it is {instead}");
-    }
     Ok(())
 }
 

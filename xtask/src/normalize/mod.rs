@@ -51,6 +51,23 @@ use serde_json::Value;
 pub const HAND_WRITTEN: &[(&str, &str)] =
     &[("uploadAsset", "heygen_api_ext::Client::upload_asset")];
 
+/// What becomes of an operation whose request body progenitor cannot
+/// generate (a multipart upload).
+#[derive(Clone, Copy, Debug)]
+pub enum Ungenerated<'a> {
+    /// The workspace: a hand-written call replaces each listed operation,
+    /// `(operationId, what to use instead)`; any other is a problem.
+    HandWritten(&'a [(&'a str, &'a str)]),
+    /// A standalone crate from any spec: every such operation is left out
+    /// (listed in [`Normalized::left_out`] for regen to name), the rest is
+    /// generated.
+    LeftOut,
+}
+
+/// [`Normalized::left_out`]'s replacement for an operation left out under
+/// [`Ungenerated::LeftOut`].
+pub const WRITE_BY_HAND: &str = "a call written by hand";
+
 /// The result of normalization.
 #[derive(Debug)]
 pub struct Normalized {
@@ -66,12 +83,12 @@ pub struct Normalized {
 
 /// Normalizes `doc` (an OpenAPI 3.1 or 3.0 document as JSON): the passes,
 /// in order.
-pub fn normalize(mut doc: Value, hand_written: &[(&str, &str)]) -> Result<Normalized> {
+pub fn normalize(mut doc: Value, ungenerated: Ungenerated<'_>) -> Result<Normalized> {
     let mut log = Log::default();
     validate::run(&mut doc, &mut log);
     log.stop_on_problems()?;
     defaults::run(&mut doc, &mut log);
-    let left_out = request_bodies::run(&mut doc, hand_written, &mut log);
+    let left_out = request_bodies::run(&mut doc, ungenerated, &mut log);
     log.stop_on_problems()?;
     hoist_refs::run(&mut doc, &mut log)?;
     dialect::run(&mut doc, &mut log);

@@ -4,18 +4,18 @@
 //! type progenitor handles best (and loses `encoding`, which it ignores);
 //! raw bodies get the exact schemas progenitor accepts for them. An
 //! operation whose body it cannot generate at all is left out when a
-//! hand-written call replaces it (`HAND_WRITTEN`), and is an error
-//! otherwise.
+//! hand-written call replaces it (`HAND_WRITTEN`) or when generating a
+//! standalone crate (`Ungenerated::LeftOut`), and is an error otherwise.
 
 use serde_json::{Value, json};
 
-use super::Log;
 use super::doc::{OpRef, operations};
+use super::{Log, Ungenerated, WRITE_BY_HAND};
 use crate::spec::{METHODS, deref, escape};
 
 pub(super) fn run(
     doc: &mut Value,
-    hand_written: &[(&str, &str)],
+    ungenerated: Ungenerated<'_>,
     log: &mut Log,
 ) -> Vec<(String, String)> {
     let mut left_out = Vec::new();
@@ -39,8 +39,15 @@ pub(super) fn run(
             .min_by_key(|(kind, _)| *kind);
         let Some((kind, keep)) = best else {
             let types: Vec<&str> = kinds.iter().map(|(k, _)| k.as_str()).collect();
-            if let Some((_, instead)) = hand_written.iter().find(|(id, _)| *id == op.id) {
-                left_out.push((op.id.clone(), (*instead).to_string()));
+            let instead = match ungenerated {
+                Ungenerated::LeftOut => Some(WRITE_BY_HAND),
+                Ungenerated::HandWritten(list) => list
+                    .iter()
+                    .find(|(id, _)| *id == op.id)
+                    .map(|(_, instead)| *instead),
+            };
+            if let Some(instead) = instead {
+                left_out.push((op.id.clone(), instead.to_string()));
                 log.notes.push(format!(
                     "left out {}: request body {} cannot be generated; use {instead}",
                     op.label(),
@@ -195,5 +202,32 @@ mod tests {
         "{msg}"
     );
         assert!(msg.contains("HAND_WRITTEN"), "{msg}");
+    }
+
+    #[test]
+    fn a_standalone_crate_leaves_out_any_multipart_operation_and_keeps_the_rest() {
+        let doc = with_paths(
+            r#"
+/files:
+  post:
+    operationId: uploadFile
+    requestBody:
+      content:
+        multipart/form-data:
+          schema: {type: object, properties: {file: {type: string, format: binary}}}
+    responses: {'200': {description: OK}}
+  get:
+    operationId: listFiles
+    responses: {'204': {description: Nothing}}
+"#,
+            "",
+        );
+        let n = normalize(doc, Ungenerated::LeftOut).expect("a standalone crate is generated");
+        assert_eq!(
+            n.left_out,
+            [("uploadFile".to_string(), super::WRITE_BY_HAND.to_string())]
+        );
+        assert!(n.doc.pointer("/paths/~1files/post").is_none());
+        assert!(n.doc.pointer("/paths/~1files/get").is_some());
     }
 }

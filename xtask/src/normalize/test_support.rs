@@ -4,7 +4,7 @@
 
 pub(in crate::normalize) use serde_json::{Value, json};
 
-pub(in crate::normalize) use super::{HAND_WRITTEN, Normalized, normalize};
+pub(in crate::normalize) use super::{HAND_WRITTEN, Normalized, Ungenerated, normalize};
 
 pub(in crate::normalize) fn yaml(text: &str) -> Value {
     serde_norway::from_str::<Value>(text).expect("the test's YAML parses")
@@ -30,11 +30,12 @@ pub(in crate::normalize) fn with_paths(paths: &str, schemas: &str) -> Value {
 }
 
 pub(in crate::normalize) fn run(doc: Value) -> Normalized {
-    normalize(doc, HAND_WRITTEN).unwrap_or_else(|e| panic!("normalize failed: {e:#}"))
+    normalize(doc, Ungenerated::HandWritten(HAND_WRITTEN))
+        .unwrap_or_else(|e| panic!("normalize failed: {e:#}"))
 }
 
 pub(in crate::normalize) fn failure(doc: Value) -> String {
-    match normalize(doc, HAND_WRITTEN) {
+    match normalize(doc, Ungenerated::HandWritten(HAND_WRITTEN)) {
         Ok(n) => panic!("normalize succeeded; notes: {:#?}", n.notes),
         Err(e) => format!("{e:#}"),
     }

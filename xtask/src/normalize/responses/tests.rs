@@ -255,7 +255,8 @@ fn seed_401_example_is_an_error_envelope_not_the_success_type() {
         .cloned()
         .expect("the seed's 401 response has an example");
 
-    let n = normalize(raw, HAND_WRITTEN).expect("the seed spec normalizes");
+    let n =
+        normalize(raw, Ungenerated::HandWritten(HAND_WRITTEN)).expect("the seed spec normalizes");
     assert_eq!(find_operation(&n.doc, "listVideoAgentSessions"), op_ptr);
     let schema = |status: &str| {
         at(
