@@ -22,15 +22,59 @@ pub fn pascal(s: &str) -> String {
     out
 }
 
-/// `wanted`, or `wanted2`, `wanted3`, ... : the first name not `taken`.
-pub fn unused_name(wanted: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(wanted) {
-        return wanted.to_string();
+/// The first of `candidates` (the most natural first) that is not `taken`,
+/// where `taken` is asked about the Rust name (typify's [`sanitize`]):
+/// `Page_Item_` and `PageItem` are the same type to it. A name never gets
+/// a number (`ErrorBody2` says nothing); when every candidate is taken,
+/// the last one grows `Schema` until it is free, which no spec has needed.
+pub fn name_by_meaning<S: AsRef<str>>(candidates: &[S], taken: impl Fn(&str) -> bool) -> String {
+    let free = |n: &str| !n.is_empty() && !taken(n);
+    if let Some(name) = candidates.iter().map(AsRef::as_ref).find(|n| free(n)) {
+        return name.to_string();
     }
-    (2..)
-        .map(|i| format!("{wanted}{i}"))
-        .find(|n| !taken(n))
-        .expect("an unused name exists")
+    let mut name = candidates
+        .last()
+        .map(|n| n.as_ref().to_string())
+        .unwrap_or_default();
+    while !free(&name) {
+        name.push_str("Schema");
+    }
+    name
+}
+
+/// What a person calls the answer with this status: `Created` for 201,
+/// `NotFound` for 404; a status without a common name is `Status{code}`.
+pub fn status_name(code: &str) -> String {
+    let name = match code {
+        "200" => "Ok",
+        "201" => "Created",
+        "202" => "Accepted",
+        "203" => "NonAuthoritative",
+        "204" => "NoContent",
+        "206" => "PartialContent",
+        "400" => "BadRequest",
+        "401" => "Unauthorized",
+        "402" => "PaymentRequired",
+        "403" => "Forbidden",
+        "404" => "NotFound",
+        "405" => "MethodNotAllowed",
+        "409" => "Conflict",
+        "410" => "Gone",
+        "413" => "PayloadTooLarge",
+        "415" => "UnsupportedMediaType",
+        "422" => "Unprocessable",
+        "429" => "TooManyRequests",
+        "500" => "InternalError",
+        "501" => "NotImplemented",
+        "502" => "BadGateway",
+        "503" => "Unavailable",
+        "504" => "GatewayTimeout",
+        "4XX" | "4xx" => "ClientError",
+        "5XX" | "5xx" => "ServerError",
+        "default" => "Default",
+        other => return format!("Status{other}"),
+    };
+    name.to_string()
 }
 
 /// typify's identifier rule (`typify_impl::util::sanitize`): the case
@@ -71,7 +115,27 @@ const KEYWORDS: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::{name_by_meaning, sanitize, status_name};
+
+    #[test]
+    fn a_taken_name_gives_way_to_the_next_meaning_never_a_number() {
+        let taken = ["ErrorBody", "ShopErrorBody"];
+        let is_taken = |n: &str| taken.contains(&n);
+        assert_eq!(
+            name_by_meaning(&["ErrorBody", "ShopErrorBody", "AnyErrorBody"], is_taken),
+            "AnyErrorBody"
+        );
+        assert_eq!(name_by_meaning(&["ErrorBody"], is_taken), "ErrorBodySchema");
+        assert_eq!(name_by_meaning(&["Free"], is_taken), "Free");
+    }
+
+    #[test]
+    fn statuses_are_named_as_people_say_them() {
+        assert_eq!(status_name("201"), "Created");
+        assert_eq!(status_name("404"), "NotFound");
+        assert_eq!(status_name("5XX"), "ServerError");
+        assert_eq!(status_name("299"), "Status299");
+    }
 
     #[test]
     fn names_follow_typify() {

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::names::{pascal, sanitize, unused_name};
+use crate::names::{name_by_meaning, pascal, sanitize};
 use crate::spec::{self, schema_pointer};
 
 /// One open enum to emit.
@@ -94,7 +94,7 @@ fn name_inline_enums(
         let obj = schema.as_object_mut().expect("an enum schema is an object");
         let nullable = obj.remove("nullable") == Some(Value::Bool(true));
         let default = obj.remove("default");
-        let name = unused_name(base, |n| {
+        let name = name_by_meaning(&[base.to_string(), format!("{base}Kind")], |n| {
             spec::component(doc, n).is_some() || created.contains_key(n)
         });
         created.insert(name.clone(), schema.clone());

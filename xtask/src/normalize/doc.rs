@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::names::unused_name;
+use crate::names::{name_by_meaning, pascal, sanitize};
 use crate::spec::{self, escape};
 
 /// One operation's location in the document (owned: the passes rewrite
@@ -53,17 +53,35 @@ pub(super) fn components_mut(doc: &mut Value) -> &mut Map<String, Value> {
         .expect("components.schemas is an object")
 }
 
-/// `wanted`, or the first of `wanted2`, `wanted3`, ... that neither the
-/// document's component schemas nor the `pending` ones (created, not yet
-/// in the document) use.
-pub(super) fn unique_name(doc: &Value, pending: &[(String, Value)], wanted: &str) -> String {
+/// The first of `candidates` (see [`name_by_meaning`]) whose Rust type
+/// name neither the document's component schemas nor the `pending` ones
+/// (created, not yet in the document) have.
+pub(super) fn unique_name<S: AsRef<str>>(
+    doc: &Value,
+    pending: &[(String, Value)],
+    candidates: &[S],
+) -> String {
     let mut taken: BTreeSet<String> = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
+        .map(|m| m.keys().map(|n| sanitize(n, true)).collect())
         .unwrap_or_default();
-    taken.extend(pending.iter().map(|(n, _)| n.clone()));
-    unused_name(wanted, |n| taken.contains(n))
+    taken.extend(pending.iter().map(|(n, _)| sanitize(n, true)));
+    name_by_meaning(candidates, |n| taken.contains(&sanitize(n, true)))
+}
+
+/// The API's own name, from `info.title` without the words every API has
+/// (`HeyGen External API` -> `HeyGenExternal`): the context for a name
+/// that belongs to the whole document.
+pub(super) fn api_name(doc: &Value) -> String {
+    const GENERIC: &[&str] = &["api", "apis", "service", "server", "rest", "http", "app"];
+    doc.pointer("/info/title")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !GENERIC.contains(&w.to_ascii_lowercase().as_str()))
+        .map(pascal)
+        .collect()
 }
 
 pub(super) fn json_schema_of(resp: &Value) -> Option<&Value> {

@@ -1,4 +1,4 @@
-//! Pass 7, the document: the version becomes 3.0.3 and the top-level
+//! Pass 8, the document: the version becomes 3.0.3 and the top-level
 //! keys 3.0 does not have (webhooks, `jsonSchemaDialect`, `$defs`,
 //! `info.summary`, the license `identifier`, `components.pathItems`) go;
 //! openapiv3 refuses the document otherwise.

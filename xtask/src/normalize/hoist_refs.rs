@@ -102,7 +102,11 @@ fn hoist_round(doc: &mut Value, log: &mut Log) -> Result<bool> {
                 name
             }
             None => {
-                let name = unique_name(doc, &[], &wanted);
+                // Two different models of one name: the second is named
+                // after what holds it (`CreateJobItem`).
+                let mut candidates = vec![wanted.clone()];
+                candidates.extend(owner_name(doc, &target).map(|o| format!("{o}{wanted}")));
+                let name = unique_name(doc, &[], &candidates);
                 log.notes.push(format!(
                     "$ref `{r}` at {at} hoisted into components/schemas/{name}"
                 ));
@@ -203,6 +207,22 @@ fn component_name_for(ptr: &str, schema: &Value) -> String {
     match title {
         Some(t) if !in_defs => t,
         _ => name_for_pointer(ptr),
+    }
+}
+
+/// What holds the schema at `ptr`: the component it is in, or the
+/// operation (by its id).
+fn owner_name(doc: &Value, ptr: &str) -> Option<String> {
+    let segments: Vec<String> = ptr.split('/').skip(1).map(unescape).collect();
+    match segments.as_slice() {
+        [components, schemas, name, ..] if components == "components" && schemas == "schemas" => {
+            Some(pascal(name))
+        }
+        [paths, path, method, ..] if paths == "paths" => doc
+            .pointer(&format!("/paths/{}/{method}/operationId", escape(path)))
+            .and_then(Value::as_str)
+            .map(pascal),
+        _ => None,
     }
 }
 
@@ -385,5 +405,36 @@ Pet:
             *component(&n, "PetId"),
             json!({"title": "PetId", "type": "string", "format": "uuid"})
         );
+    }
+
+    /// Two different models of one name in two bodies: the second is named
+    /// after the operation that holds it.
+    #[test]
+    fn a_second_model_of_the_same_name_is_named_after_its_operation() {
+        let mut doc = with_paths(
+            r#"
+/pets:
+  post:
+    operationId: createPet
+    responses: {'201': {description: Created}}
+/toys:
+  post:
+    operationId: createToy
+    responses: {'201': {description: Created}}
+"#,
+            "",
+        );
+        for (path, field) in [("/pets", "name"), ("/toys", "sku")] {
+            let body = json!({
+                "type": "object",
+                "$defs": {"Item": {"type": "object", "properties": {field: {"type": "string"}}}},
+                "properties": {"item": {"$ref": "#/$defs/Item"}},
+            });
+            doc["paths"][path]["post"]["requestBody"] =
+                json!({"content": {"application/json": {"schema": body}}});
+        }
+        let n = run(doc);
+        assert!(component(&n, "Item")["properties"]["name"].is_object());
+        assert!(component(&n, "CreateToyItem")["properties"]["sku"].is_object());
     }
 }

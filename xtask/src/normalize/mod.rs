@@ -14,20 +14,23 @@
 //!    generates; operations a hand-written call replaces are left out.
 //! 4. [`hoist_refs`]: every `$ref` outside `components` (pydantic `$defs`,
 //!    pointers into paths) points into `components/schemas`, or is inlined.
-//! 5. [`dialect`]: every schema rewritten from 3.1 / JSON Schema 2020-12 to
+//! 5. [`component_names`]: pydantic's names made for uniqueness
+//!    (`Page_Item_`, `Body_upload`) become the names a person would write.
+//! 6. [`dialect`]: every schema rewritten from 3.1 / JSON Schema 2020-12 to
 //!    3.0.3 (null branches, type lists, `const`, bounds, tuples, unknown
 //!    keywords), an `anyOf` of tagged objects made `oneOf`, inline
 //!    discriminated-union branches made components;
 //!    header and path parameters never nullable, cookie parameters out.
-//! 6. [`responses`]: one error type for the whole spec and one success type
+//! 7. [`responses`]: one error type for the whole spec and one success type
 //!    per operation.
-//! 7. [`document`]: the version is 3.0.3 and the 3.1-only top-level keys go.
+//! 8. [`document`]: the version is 3.0.3 and the 3.1-only top-level keys go.
 //!
-//! Passes 1, 3, 5 and 6 can find problems; normalization stops after 1,
-//! 3 and 6 if any was found, and reports them all. [`doc`] and [`schemas`] hold
+//! Passes 1, 3, 6 and 7 can find problems; normalization stops after 1,
+//! 3 and 7 if any was found, and reports them all. [`doc`] and [`schemas`] hold
 //! what the passes share. The passes that shape the generated Rust after
 //! this one are listed in `crate::prepare`.
 
+mod component_names;
 mod defaults;
 mod dialect;
 mod doc;
@@ -91,6 +94,7 @@ pub fn normalize(mut doc: Value, ungenerated: Ungenerated<'_>) -> Result<Normali
     let left_out = request_bodies::run(&mut doc, ungenerated, &mut log);
     log.stop_on_problems()?;
     hoist_refs::run(&mut doc, &mut log)?;
+    component_names::run(&mut doc, &mut log);
     dialect::run(&mut doc, &mut log);
     let error_type = responses::run(&mut doc, &mut log);
     log.stop_on_problems()?;

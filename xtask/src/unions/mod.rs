@@ -34,7 +34,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 pub use self::emit::union_items;
-use crate::names::{pascal, sanitize, unused_name};
+use crate::names::{name_by_meaning, pascal, sanitize};
 use crate::spec::{self, component_refs, escape, schema_pointer, visit_objects};
 
 /// A discriminated union the generated code carries as a tagged enum.
@@ -259,7 +259,9 @@ fn hoist_union(doc: &mut Value, ptr: &str) -> Option<String> {
             _ => {}
         }
     }
-    let wanted = unused_name(&name, |n| spec::component(doc, n).is_some());
+    let wanted = name_by_meaning(&[name.clone(), format!("{name}Union")], |n| {
+        spec::component(doc, n).is_some()
+    });
     let at = doc.pointer_mut(ptr)?.as_object_mut()?;
     let mut union = serde_json::Map::new();
     for key in ["oneOf", "discriminator", "description"] {

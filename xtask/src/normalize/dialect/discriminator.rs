@@ -61,7 +61,9 @@ impl Converter<'_> {
                 let tag = tag_value(branch, &prop)
                     .or_else(|| mapping.values().nth(i).cloned())
                     .unwrap_or_else(|| i.to_string());
-                let name = self.unique_name(&format!("{hint}{}", pascal(&tag)));
+                let tag_name = pascal(&tag);
+                let name =
+                    self.unique_name(&[format!("{hint}{tag_name}"), format!("{tag_name}{hint}")]);
                 let mut hoisted = branch.take();
                 require(&mut hoisted, &prop);
                 self.log.notes.push(format!(
@@ -418,5 +420,36 @@ Declared:
                 "discriminator": {"propertyName": "pet_type"},
             })
         );
+    }
+
+    /// A branch whose natural name a component already has is named tag
+    /// first (`FastRenderEngine`), never `RenderEngineFast2`.
+    #[test]
+    fn a_hoisted_branch_whose_name_is_taken_is_named_tag_first() {
+        let n = run(with_schemas(
+            r#"
+RenderEngineFast: {type: object, properties: {legacy: {type: boolean}}}
+Render:
+  type: object
+  properties:
+    engine:
+      oneOf:
+        - type: object
+          properties: {tier: {const: fast, type: string}}
+          required: [tier]
+        - type: object
+          properties: {tier: {const: slow, type: string}}
+          required: [tier]
+      discriminator: {propertyName: tier}
+"#,
+        ));
+        assert_eq!(
+            component(&n, "Render")["properties"]["engine"]["oneOf"],
+            json!([
+                schema_ref("FastRenderEngine"),
+                schema_ref("RenderEngineSlow")
+            ])
+        );
+        assert!(component(&n, "RenderEngineFast")["properties"]["legacy"].is_object());
     }
 }

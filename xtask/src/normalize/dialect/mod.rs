@@ -1,4 +1,4 @@
-//! Pass 5, the 3.0.3 dialect: every schema (components, parameters,
+//! Pass 6, the 3.0.3 dialect: every schema (components, parameters,
 //! bodies, responses, headers) and its subschemas rewritten from OpenAPI
 //! 3.1 / JSON Schema 2020-12 into the OpenAPI 3.0.3 dialect progenitor
 //! 0.15 reads (through openapiv3, which refuses 3.1's forms outright).
@@ -117,9 +117,10 @@ impl<'a> Converter<'a> {
         }
     }
 
-    /// A component name not taken in the document or by a pending component.
-    pub(super) fn unique_name(&self, wanted: &str) -> String {
-        unique_name(self.doc, &self.pending, wanted)
+    /// The first of `candidates` not taken in the document or by a
+    /// pending component.
+    pub(super) fn unique_name<S: AsRef<str>>(&self, candidates: &[S]) -> String {
+        unique_name(self.doc, &self.pending, candidates)
     }
 
     /// Converts the components created on the way (hoisted union branches,

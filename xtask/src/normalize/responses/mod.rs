@@ -1,4 +1,4 @@
-//! Pass 6, responses: progenitor 0.15 gives an operation one success
+//! Pass 7, responses: progenitor 0.15 gives an operation one success
 //! type and one error type (it asserts `response_types.len() <= 1`), and
 //! reads `default` as success and error both. Every operation's errors
 //! decode into one named type (the error bodies of the whole spec, unified),
@@ -12,11 +12,11 @@ use serde_json::{Map, Value, json};
 use super::Log;
 use super::dialect::Converter;
 use super::doc::{
-    OpRef, components_mut, is_error_code, is_json, is_success_code, json_schema_of, operations,
-    unique_name,
+    OpRef, api_name, components_mut, is_error_code, is_json, is_success_code, json_schema_of,
+    operations, unique_name,
 };
 use super::schemas::{canonical, require};
-use crate::names::pascal;
+use crate::names::{pascal, status_name};
 use crate::spec::{deref, escape, unescape};
 
 /// Makes every operation decode its errors into one named type, and its
@@ -50,7 +50,9 @@ pub(super) fn run(doc: &mut Value, log: &mut Log) -> String {
     }
 
     // Distinct error bodies across the document, in order of appearance.
-    let mut kinds: Vec<ErrorKind> = Vec::new();
+    // Each with where it first appears (operation, status): the context
+    // that names an inline one.
+    let mut kinds: Vec<(ErrorKind, (String, String))> = Vec::new();
     for op in &ops {
         let ptr = format!("{}/responses", op.pointer());
         let Some(responses) = doc.pointer(&ptr).and_then(Value::as_object) else {
@@ -62,8 +64,8 @@ pub(super) fn run(doc: &mut Value, log: &mut Log) -> String {
             }
             if let Some(schema) = json_schema_of(resp) {
                 let kind = error_kind(doc, schema);
-                if !kinds.contains(&kind) {
-                    kinds.push(kind);
+                if !kinds.iter().any(|(k, _)| *k == kind) {
+                    kinds.push((kind, (op.id.clone(), code.clone())));
                 }
             }
         }
@@ -137,13 +139,29 @@ fn error_kind(doc: &Value, schema: &Value) -> ErrorKind {
     ErrorKind::Inline(canon, schema.clone())
 }
 
-fn error_type(doc: &mut Value, log: &mut Log, kinds: Vec<ErrorKind>) -> String {
+fn error_type(doc: &mut Value, log: &mut Log, kinds: Vec<(ErrorKind, (String, String))>) -> String {
     let mut names = Vec::new();
-    for kind in &kinds {
+    // The type of every error: named after the API when the spec has an
+    // `ErrorBody` of its own.
+    let union_names = [
+        "ErrorBody".to_string(),
+        format!("{}ErrorBody", api_name(doc)),
+        "AnyErrorBody".to_string(),
+    ];
+    for (kind, (op, code)) in &kinds {
         match kind {
             ErrorKind::Component(name) => names.push(name.clone()),
             ErrorKind::Inline(_, schema) => {
-                let name = unique_name(doc, &[], "ErrorEnvelope");
+                let status = status_name(code);
+                let name = unique_name(
+                    doc,
+                    &[],
+                    &[
+                        "ErrorEnvelope".to_string(),
+                        format!("{status}Error"),
+                        format!("{}{status}Error", pascal(op)),
+                    ],
+                );
                 log.notes.push(format!(
                     "inline error body hoisted into components/schemas/{name}"
                 ));
@@ -154,7 +172,7 @@ fn error_type(doc: &mut Value, log: &mut Log, kinds: Vec<ErrorKind>) -> String {
     }
     match names.len() {
         0 => {
-            let name = unique_name(doc, &[], "ErrorBody");
+            let name = unique_name(doc, &[], &union_names);
             components_mut(doc).insert(
                 name.clone(),
                 json!({"description": "An error body; the spec declares none."}),
@@ -179,7 +197,7 @@ fn error_type(doc: &mut Value, log: &mut Log, kinds: Vec<ErrorKind>) -> String {
                     }
                 }
             }
-            let union = unique_name(doc, &[], "ErrorBody");
+            let union = unique_name(doc, &[], &union_names);
             let branches: Vec<Value> = names
                 .iter()
                 .map(|n| json!({"$ref": format!("#/components/schemas/{n}")}))
@@ -279,12 +297,18 @@ fn unify_success_bodies(
         if schema.get("$ref").is_some() {
             branches.push(schema);
         } else {
-            let name = c.unique_name(&format!("{base}Response{code}"));
+            let status = status_name(code);
+            let name =
+                c.unique_name(&[format!("{base}{status}"), format!("{base}{status}Response")]);
             c.pending.push((name.clone(), schema));
             branches.push(json!({"$ref": format!("#/components/schemas/{name}")}));
         }
     }
-    let union = c.unique_name(&format!("{base}Response"));
+    let union = c.unique_name(&[
+        format!("{base}Response"),
+        format!("{base}Result"),
+        format!("{base}Answer"),
+    ]);
     c.log.notes.push(format!(
         "{}: success bodies of {} unified as components/schemas/{union}",
         op.label(),

@@ -344,3 +344,80 @@ fn oas30_as_json_schema(v: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+// ----- names -----------------------------------------------------------------
+
+/// The spec's own `ErrorBody` keeps its name; the union of every error body
+/// is named after the API (`info.title` is `Test`), never `ErrorBody2`.
+#[test]
+fn a_spec_with_its_own_error_body_names_the_union_after_the_api() {
+    let n = run(with_paths(
+        r#"
+/jobs:
+  post:
+    operationId: createJob
+    responses:
+      '201': {description: Created, content: {application/json: {schema: {type: object}}}}
+      '409': {description: Conflict, content: {application/json: {schema: {$ref: '#/components/schemas/ErrorBody'}}}}
+      '429': {description: Slow down, content: {application/json: {schema: {$ref: '#/components/schemas/RateLimited'}}}}
+"#,
+        r#"
+ErrorBody: {type: object, properties: {reason: {type: string}}}
+RateLimited: {type: object, properties: {retry_after: {type: integer}}}
+"#,
+    ));
+    assert_eq!(n.error_type, "TestErrorBody");
+    assert_eq!(
+        component(&n, "TestErrorBody")["anyOf"],
+        json!([schema_ref("ErrorBody"), schema_ref("RateLimited")])
+    );
+}
+
+/// A second inline error body is named after the status it answers.
+#[test]
+fn inline_error_bodies_of_different_shapes_are_named_by_status() {
+    let n = run(with_paths(
+        r#"
+/jobs/{id}:
+  get:
+    operationId: getJob
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    responses:
+      '200': {description: OK, content: {application/json: {schema: {type: object}}}}
+      '404':
+        description: Missing
+        content: {application/json: {schema: {type: object, properties: {missing: {type: string}}}}}
+      '409':
+        description: Busy
+        content: {application/json: {schema: {type: object, properties: {busy_until: {type: string}}}}}
+"#,
+        "",
+    ));
+    assert!(component(&n, "ErrorEnvelope")["properties"]["missing"].is_object());
+    assert!(component(&n, "ConflictError")["properties"]["busy_until"].is_object());
+    assert_eq!(
+        component(&n, "ErrorBody")["anyOf"],
+        json!([schema_ref("ErrorEnvelope"), schema_ref("ConflictError")])
+    );
+}
+
+/// Several success bodies: each branch is named by its status (`Created`,
+/// `Accepted`), the union `<Operation>Response`.
+#[test]
+fn success_bodies_are_named_by_status_not_by_number() {
+    let n = run(with_paths(
+        r#"
+/jobs:
+  put:
+    operationId: runJob
+    responses:
+      '201': {description: Created, content: {application/json: {schema: {type: object, properties: {id: {type: string}}, required: [id]}}}}
+      '202': {description: Queued, content: {application/json: {schema: {type: object, properties: {position: {type: integer}}, required: [position]}}}}
+"#,
+        "",
+    ));
+    assert_eq!(
+        component(&n, "RunJobResponse")["anyOf"],
+        json!([schema_ref("RunJobCreated"), schema_ref("RunJobAccepted")])
+    );
+}
