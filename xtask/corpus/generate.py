@@ -8,8 +8,9 @@ and FastAPI emit, written out as OpenAPI documents and sample payloads.
 
 Writes `specs/<app>.json` (each app's `app.openapi()`) and
 `samples/<app>/<Model>.json` (a JSON array of payloads, each
-`model_dump(mode="json", by_alias=True)` of a pydantic value) beside this
-file. The outputs are deterministic and committed, so nothing that reads
+`model_dump(mode="json", by_alias=True)` of a pydantic value) and
+`samples/<app>/<Model>.non-default.json` (the same values dumped with
+`exclude_defaults=True`: what a decoder must not lose) beside this file. The outputs are deterministic and committed, so nothing that reads
 them needs Python.
 """
 
@@ -35,7 +36,7 @@ from fastapi import (
     Response,
     UploadFile,
 )
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 HERE = Path(__file__).resolve().parent
 APPS: dict[str, FastAPI] = {}
@@ -352,6 +353,22 @@ class Money(BaseModel):
     currency: Annotated[str, Field(min_length=3, max_length=3)] = "USD"
 
 
+# Two models named `Item` in two modules: pydantic names both by module
+# (`corpus__billing__Item`).
+BillingItem = create_model("Item", __module__="corpus.billing", sku=(str, ...), cents=(int, ...))
+ShippingItem = create_model("Item", __module__="corpus.shipping", sku=(str, ...), grams=(int, 0))
+
+
+class Catalog(BaseModel):
+    billed: list[BillingItem]  # type: ignore[valid-type]
+    shipped: list[ShippingItem]  # type: ignore[valid-type]
+
+
+@shapes.put("/catalog", response_model=Catalog, operation_id="putCatalog")
+def put_catalog(body: Catalog) -> Catalog:
+    raise NotImplementedError
+
+
 @shapes.post("/profiles", response_model=Profile, operation_id="createProfile")
 def create_profile(body: Profile) -> Profile:
     raise NotImplementedError
@@ -415,6 +432,15 @@ samples(
     Page[Profile],
     [Page[Profile](items=[], total=0), Page[Profile](items=[PROFILE], next_token="t", total=2)],
 )
+samples(
+    "shapes",
+    "Catalog",
+    Catalog,
+    [
+        Catalog(billed=[], shipped=[]),
+        Catalog(billed=[BillingItem(sku="a", cents=100)], shipped=[ShippingItem(sku="a"), ShippingItem(sku="b", grams=5)]),
+    ],
+)
 TREE = TreeNode(name="root", children=[TreeNode(name="a", children=[TreeNode(name="b")]), TreeNode(name="c")])
 samples("shapes", "TreeNode", TreeNode, [TreeNode(name="leaf"), TREE, TreeNode(name="x", parent=TreeNode(name="p"))])
 samples("shapes", "Page_TreeNode_", Page[TreeNode], [Page[TreeNode](items=[TREE], total=1)])
@@ -430,7 +456,9 @@ samples(
 # HTTPValidationError, deprecated operations, multipart upload.
 # ---------------------------------------------------------------------------
 
-operations = app("operations", "Operations corpus")
+# Titled like a real service: a spec with an `ErrorBody` of its own gets the
+# union of its errors named after the API (`JobsErrorBody`).
+operations = app("operations", "Jobs API")
 
 
 class Job(BaseModel):
@@ -453,6 +481,13 @@ class RateLimited(BaseModel):
     retry_after: int
 
 
+class ErrorBody(BaseModel):
+    """The service's own error body, named as FastAPI users often do."""
+
+    code: str
+    message: str
+
+
 class NewJob(BaseModel):
     name: str
     priority: int = 0
@@ -468,6 +503,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": NotFound, "description": "No such job"},
     409: {"model": Conflict, "description": "Already exists"},
     429: {"model": RateLimited, "description": "Slow down"},
+    500: {"model": ErrorBody, "description": "Server error"},
 }
 
 
@@ -476,7 +512,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     status_code=201,
     response_model=Job,
     operation_id="createJob",
-    responses={409: ERRORS[409], 429: ERRORS[429]},
+    responses={409: ERRORS[409], 429: ERRORS[429], 500: ERRORS[500]},
 )
 def create_job(body: NewJob) -> Job:
     raise NotImplementedError
@@ -541,6 +577,7 @@ samples("operations", "Job", Job, [Job(id="j1", status="queued"), Job(id="j2", s
 samples("operations", "NewJob", NewJob, [NewJob(name="n"), NewJob(name="m", priority=5)])
 samples("operations", "NotFound", NotFound, [NotFound(detail="gone", resource="job")])
 samples("operations", "Conflict", Conflict, [Conflict(detail="dup", existing_id="j1")])
+samples("operations", "ErrorBody", ErrorBody, [ErrorBody(code="internal", message="try later")])
 samples("operations", "RateLimited", RateLimited, [RateLimited(message="slow", retry_after=30)])
 samples(
     "operations",
@@ -553,8 +590,10 @@ samples(
 # ---------------------------------------------------------------------------
 
 
-def dump(tp: Any, value: Any) -> Any:
-    return TypeAdapter(tp).dump_python(value, mode="json", by_alias=True)
+def dump(tp: Any, value: Any, exclude_defaults: bool = False) -> Any:
+    return TypeAdapter(tp).dump_python(
+        value, mode="json", by_alias=True, exclude_defaults=exclude_defaults
+    )
 
 
 def write_json(path: Path, value: Any) -> None:
@@ -571,6 +610,8 @@ def main() -> None:
             for p in payloads:
                 TypeAdapter(tp).validate_python(p)
             write_json(HERE / "samples" / name / f"{model}.json", payloads)
+            non_default = [dump(tp, v, exclude_defaults=True) for v in values]
+            write_json(HERE / "samples" / name / f"{model}.non-default.json", non_default)
 
 
 if __name__ == "__main__":

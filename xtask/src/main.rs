@@ -7,6 +7,7 @@ mod changes;
 mod client;
 mod client_index;
 mod contract_glue;
+mod corpus;
 mod data_glue;
 mod names;
 mod normalize;
@@ -47,6 +48,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         crate_dir: Option<PathBuf>,
     },
+    /// Try the pipeline on the FastAPI/pydantic corpus (xtask/corpus): each
+    /// spec generates a crate that compiles offline and round-trips every
+    /// sample payload.
+    Corpus {
+        /// Only these specs (file stems under xtask/corpus/specs).
+        apps: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,6 +69,7 @@ fn main() -> ExitCode {
             spec,
             crate_dir,
         }),
+        Command::Corpus { apps } => corpus::corpus(&apps),
     };
     match result {
         Ok(code) => code,

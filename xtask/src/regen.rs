@@ -31,15 +31,7 @@ pub fn regen(args: RegenArgs) -> Result<ExitCode> {
             .spec
             .as_ref()
             .context("--crate-dir needs --spec FILE (the spec to generate from)")?;
-        let prepared = prepare_standalone(spec, &spec.display().to_string())?;
-        print_notes(&prepared);
-        write_standalone_crate(&prepared, dir)?;
-        for (id, _) in &prepared.normalized.left_out {
-            eprintln!(
-                "warning: operation {id} is not in the generated crate: progenitor 0.15 cannot \
-                 generate its request body (see the note above); write that call by hand"
-            );
-        }
+        let prepared = standalone_crate(spec, dir, print_notes)?;
         eprintln!(
             "wrote a standalone crate to {} ({} operations, {} left out); try it with `cargo check --manifest-path {}/Cargo.toml`",
             dir.display(),
@@ -271,6 +263,26 @@ pub fn workspace_outputs(prepared: &Prepared) -> Result<Vec<(String, String)>> {
             ),
         ),
     ])
+}
+
+/// Generates a crate of its own from the spec at `spec` into `dir` (what
+/// `--crate-dir` does), showing the normalizer's notes with `notes`. An
+/// operation that cannot be generated is left out with a warning naming it.
+pub fn standalone_crate(
+    spec: &Path,
+    dir: &Path,
+    notes: impl FnOnce(&Prepared),
+) -> Result<Prepared> {
+    let prepared = prepare_standalone(spec, &spec.display().to_string())?;
+    notes(&prepared);
+    write_standalone_crate(&prepared, dir)?;
+    for (id, _) in &prepared.normalized.left_out {
+        eprintln!(
+            "warning: operation {id} is not in the generated crate: progenitor 0.15 cannot \
+             generate its request body (see the note); write that call by hand"
+        );
+    }
+    Ok(prepared)
 }
 
 /// A crate of its own from any spec: for trying a new spec version.
