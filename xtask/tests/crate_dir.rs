@@ -348,7 +348,9 @@ paths:
         "{stderr}"
     );
     assert!(
-        stderr.contains("left out POST /pets/{pet_id}/photo (uploadPetPhoto): request body multipart/form-data"),
+        stderr.contains(
+            "left out POST /pets/{pet_id}/photo (uploadPetPhoto): request body multipart/form-data"
+        ),
         "{stderr}"
     );
     assert!(stderr.contains("(1 operations, 1 left out)"), "{stderr}");
