@@ -290,11 +290,15 @@
 //! - `rustls` (default): TLS through rustls.
 //! - `native-tls`: TLS through the platform's library.
 //! - `testing`: the fake HeyGen server.
+//! - `mock`: httpmock helpers for every operation (`heygen_api_ext::mock`),
+//!   with httpmock re-exported.
 
 mod client;
 pub mod config;
 pub mod data;
 pub mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod paginate;
 #[cfg(feature = "testing")]
 pub mod testing;
