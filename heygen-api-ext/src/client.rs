@@ -246,15 +246,22 @@ impl ClientBuilder {
         self
     }
 
+    /// How long a download may go without a byte arriving (default 30 s).
+    /// Downloads are bounded by this rather than by the call timeout.
+    pub fn download_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.options = self.options.download_idle_timeout(timeout);
+        self
+    }
+
     /// Time allowed to open a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// No call, attempt, upload or connect timeout at all. Meant for tests
-    /// under tokio's paused clock, where any pending timer fires while a
-    /// socket is read.
+    /// No call, attempt, upload, download or connect timeout at all. Meant
+    /// for tests under tokio's paused clock, where any pending timer fires
+    /// while a socket is read.
     pub fn without_timeouts(mut self) -> Self {
         self.options = self.options.without_timeouts();
         self.connect_timeout = None;

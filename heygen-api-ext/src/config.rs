@@ -79,6 +79,10 @@ pub struct Options {
     /// 30 s). Uploads are bounded by it rather than by `timeout`, so a large
     /// file on a slow link is not cut off while it progresses.
     pub upload_idle_timeout: Option<Duration>,
+    /// A download fails after this long without a byte arriving (default
+    /// 30 s). Downloads are bounded by it rather than by `timeout`, for the
+    /// same reason as uploads.
+    pub download_idle_timeout: Option<Duration>,
     /// Give each call of an operation that honours `Idempotency-Key` a
     /// fresh key, reused by its retries (default on).
     pub idempotency_keys: bool,
@@ -93,6 +97,7 @@ impl Default for Options {
             timeout: Some(Duration::from_secs(120)),
             attempt_timeout: Some(Duration::from_secs(60)),
             upload_idle_timeout: Some(Duration::from_secs(30)),
+            download_idle_timeout: Some(Duration::from_secs(30)),
             idempotency_keys: true,
             max_response_bytes: 64 * 1024 * 1024,
         }
@@ -147,13 +152,20 @@ impl Options {
         self
     }
 
-    /// No call, attempt or upload-idle timeout. Meant for tests under
-    /// tokio's paused clock, where any pending timer fires while a socket
-    /// is read.
+    /// How long a download may go without a byte arriving (default 30 s).
+    pub fn download_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.download_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// No call, attempt, upload-idle or download-idle timeout. Meant for
+    /// tests under tokio's paused clock, where any pending timer fires while
+    /// a socket is read.
     pub fn without_timeouts(mut self) -> Self {
         self.timeout = None;
         self.attempt_timeout = None;
         self.upload_idle_timeout = None;
+        self.download_idle_timeout = None;
         self
     }
 

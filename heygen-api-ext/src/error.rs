@@ -11,6 +11,7 @@
 //! (and [`Error::is_retryable`] asks the transport's classifier).
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Whether sending a failed call again could make HeyGen do its work twice.
@@ -189,9 +190,11 @@ pub enum Error {
         /// The call that failed.
         call: CallInfo,
     },
-    /// An upload made no progress (no byte moved) for the idle timeout
-    /// ([`ClientBuilder::upload_idle_timeout`](crate::ClientBuilder::upload_idle_timeout)).
-    #[error("the upload stalled: no byte moved for {idle:?}{}", resend_hint(.call))]
+    /// An upload or download made no progress (no byte moved) for the idle
+    /// timeout
+    /// ([`ClientBuilder::upload_idle_timeout`](crate::ClientBuilder::upload_idle_timeout),
+    /// [`ClientBuilder::download_idle_timeout`](crate::ClientBuilder::download_idle_timeout)).
+    #[error("the transfer stalled: no byte moved for {idle:?}{}", resend_hint(.call))]
     Stalled {
         /// The idle timeout that ran out.
         idle: Duration,
@@ -237,6 +240,51 @@ pub enum Error {
         /// What went wrong.
         #[source]
         source: Box<Error>,
+    },
+    /// A video has no file of the kind asked for: it is not finished yet,
+    /// it failed, or HeyGen made no such file for it (no captions, say).
+    /// Checked before anything is downloaded.
+    #[error("{}", not_downloadable(.video_id, .field, .status))]
+    NotDownloadable {
+        /// The video.
+        video_id: String,
+        /// The field of the video that would hold the file's URL
+        /// (`video_url`, `captioned_video_url`, ...).
+        field: &'static str,
+        /// The video's status (`completed`, `processing`, ...).
+        status: String,
+    },
+    /// Downloading a video's file from the signed URL HeyGen handed out
+    /// failed (see `Client::download_video`). Nothing was left at `path`.
+    #[error("{}", download_failure(self))]
+    Download {
+        /// The video.
+        video_id: String,
+        /// The field of the video the URL came from (`video_url`, ...).
+        field: &'static str,
+        /// The file's URL, without its query (the signature).
+        url: String,
+        /// Where the file was to be written.
+        path: PathBuf,
+        /// Bytes received before the failure.
+        received: u64,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A local file could not be created, written or moved into place.
+    #[error(
+        "could not {action} {}: {source}; check that the directory exists and is writable, and that the disk has room",
+        .path.display()
+    )]
+    File {
+        /// What was being done (`create`, `write`, `rename onto`, ...).
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
     },
     /// A waited-for job ended in failure (see `Client::wait_for_video` and friends).
     #[error("{kind} {id} failed{}: {}", .code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_deref().unwrap_or("no failure message"))]
@@ -289,6 +337,61 @@ fn describe(e: &ApiError, hint: &str) -> String {
     s
 }
 
+fn not_downloadable(video_id: &str, field: &str, status: &str) -> String {
+    match status {
+        "completed" => format!(
+            "video {video_id} has no {field}: HeyGen made no such file for it (captions, for one, exist only when asked for at creation); download another file of it"
+        ),
+        "failed" => format!(
+            "video {video_id} failed, so it has no {field} to download; read its failure_code and failure_message with client.get_video"
+        ),
+        other => format!(
+            "video {video_id} is {other}, not completed, so it has no {field} yet; wait for it (client.wait_for_video) and download it then"
+        ),
+    }
+}
+
+/// The message of [`Error::Download`]: what happened in the file host's
+/// terms (the source's own message speaks of HeyGen's API), and what to do.
+fn download_failure(e: &Error) -> String {
+    let Error::Download {
+        video_id,
+        field,
+        url,
+        path,
+        received,
+        source,
+    } = e
+    else {
+        return String::new();
+    };
+    let cause = match &**source {
+        Error::Connection { .. } if *received > 0 => {
+            "the connection broke before the whole file arrived".to_string()
+        }
+        Error::Connection { source, .. } => format!("could not reach the file host ({source})"),
+        Error::Timeout { .. } => "the file host did not answer in time".to_string(),
+        Error::Stalled { idle, .. } => {
+            format!("no byte arrived for {idle:?} (ClientBuilder::download_idle_timeout)")
+        }
+        other => match other.api_error() {
+            Some(api) if api.synthesized => api.message.clone(),
+            _ => other.to_string(),
+        },
+    };
+    let advice = match &**source {
+        Error::File { .. } => "fix the destination and download again",
+        other if matches!(other.status(), Some(403 | 404)) => {
+            "the video may have been deleted: check it with client.get_video, then download again"
+        }
+        _ => "download again",
+    };
+    format!(
+        "downloading the {field} of video {video_id} from {url} failed after {received} bytes: {cause}; nothing was written to {}; {advice}",
+        path.display()
+    )
+}
+
 /// What a reader of the message needs to resend safely.
 fn resend_hint(call: &CallInfo) -> String {
     match (&call.idempotency_key, call.resend) {
@@ -314,7 +417,25 @@ impl Error {
             | Error::RateLimited(e)
             | Error::Server(e)
             | Error::Api(e) => Some(&**e),
-            Error::Upload { source, .. } => source.api_error(),
+            Error::Upload { source, .. } | Error::Download { source, .. } => source.api_error(),
+            _ => None,
+        }
+    }
+
+    /// The API error, to adjust it (the SDK's own use).
+    pub(crate) fn api_error_mut(&mut self) -> Option<&mut ApiError> {
+        match self {
+            Error::BadRequest(e)
+            | Error::Authentication(e)
+            | Error::InsufficientCredit(e)
+            | Error::PermissionDenied(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::PayloadTooLarge(e)
+            | Error::RateLimited(e)
+            | Error::Server(e)
+            | Error::Api(e) => Some(&mut **e),
+            Error::Upload { source, .. } | Error::Download { source, .. } => source.api_error_mut(),
             _ => None,
         }
     }
@@ -329,7 +450,7 @@ impl Error {
             | Error::Stalled { call, .. }
             | Error::ResponseTooLarge { call, .. }
             | Error::Decode { call, .. } => Some(call),
-            Error::Upload { source, .. } => source.call(),
+            Error::Upload { source, .. } | Error::Download { source, .. } => source.call(),
             _ => self.api_error().map(|e| &e.call),
         }
     }
@@ -350,7 +471,7 @@ impl Error {
             Error::Timeout { source, .. } | Error::Connection { source, .. } => {
                 source.status().map(|s| s.as_u16())
             }
-            Error::Upload { source, .. } => source.status(),
+            Error::Upload { source, .. } | Error::Download { source, .. } => source.status(),
             _ => self.api_error().map(|e| e.status),
         }
     }

@@ -29,7 +29,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::data::SendData as _;
 use crate::error::Resend;
-use crate::transport::{self, Plan, Progress, Record, Requests, Target};
+use crate::transport::{self, Plan, Progress, Record, Requests, Target, Transfer};
 use crate::{Client, Error};
 use progenitor_client::ClientInfo as _;
 
@@ -344,7 +344,7 @@ impl<'a> UploadAsset<'a> {
             target: Target::HeyGen,
             resend: Resend::MayDuplicate,
             idempotency_key: None,
-            upload: Some(moved),
+            transfer: Some(Transfer::Upload(moved)),
             deadline: None,
         };
         let span = tracing::info_span!(
@@ -521,7 +521,7 @@ async fn put_bytes(
         target: Target::Storage,
         resend: Resend::Safe,
         idempotency_key: None,
-        upload: Some(moved),
+        transfer: Some(Transfer::Upload(moved)),
         deadline: None,
     };
     let mut record = Record::default();

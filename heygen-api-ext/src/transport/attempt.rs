@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::{Request, Response};
 use tokio::time::Instant;
 
-use super::{ErrorAnswer, Exchange, Plan, Progress, policy, response};
+use super::{ErrorAnswer, Exchange, Plan, Progress, Transfer, policy, response};
 
 /// One attempt's outcome.
 pub(super) enum Attempted {
@@ -28,7 +28,22 @@ impl Exchange {
     /// Sends one request and reads what is needed to classify the answer.
     pub(super) async fn attempt(&self, request: Request, plan: &Plan) -> Attempted {
         let limit = self.options.max_response_bytes;
-        match (&plan.upload, self.options.upload_idle_timeout) {
+        if let Some(Transfer::Download) = plan.transfer {
+            // Only the head is awaited here; the body is the caller's to
+            // read, with the same idle timeout between its chunks.
+            let head = receive(self.http.execute(request), limit, false);
+            return match self.options.download_idle_timeout {
+                Some(idle) => Box::pin(tokio::time::timeout(idle, head))
+                    .await
+                    .unwrap_or(Attempted::Stalled(idle)),
+                None => Box::pin(head).await,
+            };
+        }
+        let upload = match &plan.transfer {
+            Some(Transfer::Upload(progress)) => Some(progress),
+            _ => None,
+        };
+        match (upload, self.options.upload_idle_timeout) {
             (Some(progress), Some(idle)) => {
                 progress.touch();
                 let exchange = receive(self.http.execute(request), limit, true);

@@ -28,8 +28,12 @@ pub enum RetryReason {
     Connection,
     /// An attempt took longer than the attempt timeout.
     Timeout,
-    /// An upload stopped making progress.
+    /// An upload or download stopped making progress.
     Stalled,
+    /// A file host refused a signed URL HeyGen handed out (403 or 404, as
+    /// storage services answer once the signature has expired): the next
+    /// attempt goes to a fresh URL, fetched from HeyGen.
+    ExpiredUrl(u16),
 }
 
 impl RetryReason {
@@ -42,6 +46,7 @@ impl RetryReason {
             RetryReason::Connection => "connection",
             RetryReason::Timeout => "timeout",
             RetryReason::Stalled => "stalled",
+            RetryReason::ExpiredUrl(_) => "expired_url",
         }
     }
 }
@@ -54,7 +59,10 @@ impl fmt::Display for RetryReason {
             RetryReason::TransientStatus(s) => write!(f, "HTTP {s}"),
             RetryReason::Connection => f.write_str("a broken connection"),
             RetryReason::Timeout => f.write_str("an attempt timeout"),
-            RetryReason::Stalled => f.write_str("a stalled upload"),
+            RetryReason::Stalled => f.write_str("a stalled transfer"),
+            RetryReason::ExpiredUrl(s) => {
+                write!(f, "HTTP {s} from the file host (an expired signed URL)")
+            }
         }
     }
 }
@@ -185,6 +193,14 @@ pub(crate) fn classify(failure: Failure<'_>, resend: Resend) -> Option<RetryReas
     }
 }
 
+/// Whether a file host's answer to a signed URL HeyGen handed out says
+/// the URL has expired, so that a fresh URL (from HeyGen again) may
+/// succeed where resending this one cannot. S3 and CloudFront answer 403
+/// once a signature's time is up; some hosts answer 404.
+pub(crate) fn expired_signed_url(status: u16) -> Option<RetryReason> {
+    matches!(status, 403 | 404).then_some(RetryReason::ExpiredUrl(status))
+}
+
 impl Error {
     /// Whether sending the same call again may succeed without making
     /// HeyGen do the work twice: a `429`, a connection that never opened,
@@ -202,7 +218,9 @@ impl Error {
                 Failure::Transport(source)
             }
             Error::Stalled { .. } => Failure::Stalled,
-            Error::Upload { source, .. } => return source.is_retryable(),
+            Error::Upload { source, .. } | Error::Download { source, .. } => {
+                return source.is_retryable();
+            }
             _ => match self.api_error() {
                 Some(api) => Failure::Status {
                     status: api.status,
@@ -254,5 +272,18 @@ mod tests {
             Some(RetryReason::Stalled)
         );
         assert_eq!(classify(Failure::Stalled, Resend::MayDuplicate), None);
+    }
+
+    #[test]
+    fn only_403_and_404_call_for_a_fresh_url() {
+        for status in [403, 404] {
+            assert_eq!(
+                expired_signed_url(status),
+                Some(RetryReason::ExpiredUrl(status))
+            );
+        }
+        for status in [200, 400, 401, 410, 429, 500, 503] {
+            assert_eq!(expired_signed_url(status), None, "{status}");
+        }
     }
 }

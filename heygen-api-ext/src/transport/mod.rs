@@ -35,6 +35,7 @@ use attempt::Attempted;
 pub(crate) use attempt::prefetching;
 pub(crate) use call::{call, conclude, missing, refusal, within};
 pub use classify::RetryReason;
+pub(crate) use classify::expired_signed_url;
 pub(crate) use response::{ErrorAnswer, LastResponse, redact_url};
 
 use crate::config::{Credential, Options, Secret};
@@ -97,6 +98,23 @@ impl Progress {
     }
 }
 
+/// A call that moves a file. It is bounded by an idle timeout (a byte
+/// must move every so often) instead of the call and attempt timeouts, so
+/// that a large file on a slow link is not cut off while it progresses.
+#[derive(Debug, Clone)]
+pub(crate) enum Transfer {
+    /// The request's body is the file; its bytes touch this progress as
+    /// they leave (within [`Options::upload_idle_timeout`]). The answer is
+    /// read whole.
+    Upload(Arc<Progress>),
+    /// The answer's body is the file: its head must come within
+    /// [`Options::download_idle_timeout`], and a success's body is handed
+    /// over unread and without the response size limit (a video is larger
+    /// than any JSON answer), for the caller to read with the same timeout
+    /// between chunks.
+    Download,
+}
+
 /// What the loop needs to know about one call.
 pub(crate) struct Plan {
     /// The spec's operation id, for tracing, retry events and errors.
@@ -107,9 +125,9 @@ pub(crate) struct Plan {
     /// Whether a resend could duplicate work.
     pub resend: Resend,
     pub idempotency_key: Option<String>,
-    /// Bounded by the idle timeout (and this progress) instead of the
-    /// call and attempt timeouts: uploads.
-    pub upload: Option<Arc<Progress>>,
+    /// A file transfer, bounded by an idle timeout instead of the call
+    /// and attempt timeouts.
+    pub transfer: Option<Transfer>,
     /// A deadline from outside the call (a waiter's), besides its own.
     pub deadline: Option<Instant>,
 }
@@ -131,7 +149,7 @@ impl Plan {
             target: Target::HeyGen,
             resend: resend_for(request.method(), honoured),
             idempotency_key,
-            upload: None,
+            transfer: None,
             deadline: None,
         }
     }
@@ -301,7 +319,7 @@ impl Exchange {
 
     /// Says that a retry is about to happen: a tracing event, and the
     /// caller's hook.
-    fn retrying(&self, event: &RetryEvent) {
+    pub(crate) fn retrying(&self, event: &RetryEvent) {
         tracing::info!(
             attempt = event.attempt,
             delay_ms = u64::try_from(event.delay.as_millis()).unwrap_or(u64::MAX),
@@ -325,7 +343,7 @@ impl Exchange {
     ) -> Result<Answered, Failed> {
         let options = &self.options;
         let started = Instant::now();
-        let own_deadline = match (&plan.upload, options.timeout) {
+        let own_deadline = match (&plan.transfer, options.timeout) {
             (None, Some(t)) => policy::after(started, t),
             _ => None,
         };
@@ -419,7 +437,7 @@ impl Exchange {
                     .or_insert_with(|| agent.clone());
             }
         }
-        let limit = if plan.upload.is_some() {
+        let limit = if plan.transfer.is_some() {
             None
         } else {
             let left = deadline.map(|d| d.saturating_duration_since(now));
@@ -490,6 +508,11 @@ impl Exchange {
 /// The outcome of the last attempt, as the call's result.
 fn finish(outcome: Attempted, plan: &Plan, limit: u64) -> Result<Answered, Failed> {
     match outcome {
+        // A downloaded file is no answer to decode, and may be larger than
+        // any limit meant for one: its reader bounds it.
+        Attempted::Success(r) if matches!(plan.transfer, Some(Transfer::Download)) => {
+            Ok(Answered::Success(r))
+        }
         Attempted::Success(r) => Ok(Answered::Success(response::success(
             r,
             plan.declared_success,
