@@ -156,7 +156,8 @@
 //! A call has a budget ([`ClientBuilder::timeout`], 120 s, retries
 //! included) and each attempt one of its own
 //! ([`ClientBuilder::attempt_timeout`], 60 s). Uploads are bounded instead
-//! by [`ClientBuilder::upload_idle_timeout`]: a large file on a slow link
+//! by [`ClientBuilder::upload_idle_timeout`], downloads by
+//! [`ClientBuilder::download_idle_timeout`]: a large file on a slow link
 //! is not cut off while its bytes move.
 //!
 //! When a call still fails, [`Error::is_retryable`] says whether sending it
@@ -268,6 +269,15 @@
 //! # }
 //! ```
 //!
+//! # Downloads
+//!
+//! [`Client::download_video`] writes a finished video's file (the video,
+//! its captioned version, GIF, thumbnail or captions: [`VideoFile`]) to a
+//! path: streamed to a temporary file and moved into place only once
+//! complete, with progress, without ever sending the API key to the file
+//! host, and with a fresh signed URL from HeyGen when the first one has
+//! expired; see [`download`].
+//!
 //! # Testing
 //!
 //! With the `testing` feature, `heygen_api_ext::testing::FakeHeyGen` runs a
@@ -296,6 +306,7 @@
 mod client;
 pub mod config;
 pub mod data;
+pub mod download;
 pub mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
@@ -309,6 +320,7 @@ pub mod wait;
 pub use client::{Client, ClientBuilder};
 pub use config::{Options, RetryPolicy};
 pub use data::SendData;
+pub use download::{DownloadProgress, Downloaded, VideoFile};
 pub use error::{ApiError, CallInfo, Error, Resend};
 pub use heygen_api::{builder, types};
 pub use paginate::{Page, Paginated};

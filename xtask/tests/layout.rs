@@ -37,6 +37,7 @@ const EXT_REEXPORTS: &[(&str, &[&str])] = &[
     ("client", &["Client", "ClientBuilder"]),
     ("config", &["Options", "RetryPolicy"]),
     ("data", &["SendData"]),
+    ("download", &["DownloadProgress", "Downloaded", "VideoFile"]),
     ("error", &["Error", "ApiError", "CallInfo", "Resend"]),
     ("paginate", &["Page", "Paginated"]),
     (
