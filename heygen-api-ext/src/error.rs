@@ -312,6 +312,21 @@ pub enum Error {
         /// The last status seen.
         last_status: Option<String>,
     },
+    /// A bulk or batch wait gave up with jobs still pending (see
+    /// `Client::wait_for_videos` and friends); they may still finish: wait
+    /// for them again rather than resubmitting them.
+    #[error(
+        "gave up waiting for {} {kind} job(s) after {waited:?}: {}. They may still finish: poll them again later instead of resubmitting",
+        .pending.len(), some_ids(.pending)
+    )]
+    BulkWaitTimeout {
+        /// What kind of jobs.
+        kind: &'static str,
+        /// The ids of the jobs still pending.
+        pending: Vec<String>,
+        /// How long the waiter waited.
+        waited: Duration,
+    },
     /// Walking a paginated list went wrong on HeyGen's side.
     #[error("pagination of {operation} stopped: {message}")]
     Pagination {
@@ -390,6 +405,22 @@ fn download_failure(e: &Error) -> String {
         "downloading the {field} of video {video_id} from {url} failed after {received} bytes: {cause}; nothing was written to {}; {advice}",
         path.display()
     )
+}
+
+/// The first few of `ids`, and how many more: a message that names a
+/// thousand ids helps no one.
+fn some_ids(ids: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut s = ids
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > SHOWN {
+        s.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    s
 }
 
 /// What a reader of the message needs to resend safely.
