@@ -243,6 +243,15 @@
 //! # }
 //! ```
 //!
+//! Many jobs at once are waited for through HeyGen's bulk status
+//! endpoints, one request per poll for up to 100 of them:
+//! [`Client::wait_for_videos`] (likewise translations, lipsyncs, assets)
+//! and [`Client::wait_for_video_batch`] (and the other batches) give a
+//! stream of jobs as they finish, or all of them with `.await`; the
+//! `video_translation_ids` of a translation into several languages go to
+//! [`Client::wait_for_video_translations`]. [`Client::wait_for_agent_video`]
+//! follows a video agent session to the video it makes.
+//!
 //! # Uploads
 //!
 //! [`Client::upload_asset`] sends a file of up to 32 MB (or bytes) in one
