@@ -1,17 +1,28 @@
 //! A fake HeyGen server for tests and the quickstart (feature `testing`).
 //!
-//! [`FakeHeyGen`] runs in-process on `127.0.0.1` and answers the main flows
-//! of HeyGen's v3 API the way HeyGen does: video agent sessions over several
-//! pages, videos, lipsyncs and video translations that move through their
-//! statuses over a few seconds and finish with a URL, webhook endpoints and
-//! their event log, asset uploads (multipart, and the presigned direct
-//! upload, whose upload URL the fake serves itself). It also misbehaves on
-//! request: a `429` with `Retry-After` on chosen operations, a job that ends
-//! in failure, and the error envelope, `401` and `404` of the real API.
+//! [`FakeHeyGen`] runs in-process on `127.0.0.1` and answers every
+//! operation of HeyGen's v3 API (routes matched from the operation table
+//! the client is generated from) the way HeyGen does. Jobs (videos,
+//! lipsyncs, translations, agent sessions, proofreads, background removals,
+//! AI clippings, voice clones, avatars) move through their statuses over a
+//! few seconds; what one operation makes, the others see (a created video
+//! is listed, in its batch and in the bulk status lookup; a deleted webhook
+//! endpoint is gone); catalogues (voices, avatars, templates, styles, brand
+//! kits, stock media) are seeded. Finished jobs carry signed, expiring URLs
+//! to a second listener, the file host (a different origin, as HeyGen's
+//! CDN is). Creates that take an `Idempotency-Key` replay their first
+//! answer.
 //!
-//! Its responses validate against the vendored OpenAPI spec (a test checks
-//! every body it sends). It is not a simulator of HeyGen's rendering: jobs
-//! complete on a timer and media URLs serve a few placeholder bytes.
+//! It misbehaves on request: any operation can be scripted with
+//! [`FakeHeyGen::on`] (a fixed reply, an error `n` times, a delay) while
+//! the rest keeps working; a job can end in failure
+//! ([`FakeHeyGen::fail_job`]); file downloads can stop halfway
+//! ([`FakeHeyGen::interrupt_downloads`]).
+//!
+//! Its responses validate against the vendored OpenAPI spec (a test calls
+//! every operation and checks every body). It is not a simulator of
+//! HeyGen's rendering: jobs complete on a timer and files are placeholder
+//! bytes.
 //!
 //! ```
 //! use heygen_api_ext::testing::FakeHeyGen;
@@ -29,26 +40,68 @@
 //! # }
 //! ```
 //!
+//! Scripting one operation, its neighbours unaffected:
+//!
+//! ```
+//! use std::time::Duration;
+//! use heygen_api_ext::prelude::*;
+//! use heygen_api_ext::testing::FakeHeyGen;
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fake = FakeHeyGen::start().await?;
+//! let client = fake.client_builder().max_retries(0).build()?;
+//!
+//! // Two 503s, then the fake answers as usual.
+//! let outage = fake.on("getVideo")?.status(503).times(2);
+//! // A fixed body, by method name or spec id.
+//! fake.on("list_voices")?.reply(200, json!({"data": [], "has_more": false, "next_token": null}));
+//! // Slow, but otherwise normal.
+//! fake.on("getCurrentUser")?.delay(Duration::from_millis(50));
+//!
+//! let err = client.get_video().video_id("vid_x").data().await.unwrap_err();
+//! assert_eq!(err.status(), Some(503));
+//! assert!(client.list_voices().data().await?.is_empty());
+//! assert_eq!(client.get_current_user().data().await?.username, "fake-user");
+//! assert_eq!(client.list_templates().data().await?.len(), 10, "untouched");
+//! assert_eq!(outage.hits(), 1);
+//!
+//! assert!(fake.on("getVideos").is_err(), "a name that is no operation");
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Under tokio's paused clock (`#[tokio::test(start_paused = true)]`) jobs
-//! finish as soon as the waiter's sleeps are skipped; build the client with
+//! finish and URLs expire as soon as the waiter's sleeps are skipped; build
+//! the client with
 //! [`ClientBuilder::without_timeouts`](crate::ClientBuilder::without_timeouts)
 //! there.
 
+mod clock;
+mod files;
 mod http;
+mod overrides;
 mod server;
 mod state;
 
 pub use http::{RecordedRequest, Reply, ScriptedServer, read_request, serve};
+pub use overrides::{On, Override};
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::{Client, ClientBuilder, WaitOptions};
 use state::State;
+
+/// The longest job duration or URL lifetime a fake takes (longer ones are
+/// cut to it), so that no clock arithmetic can overflow.
+const LONGEST: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// The API key a fake accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "fake-heygen-key";
@@ -60,23 +113,27 @@ pub const DEFAULT_API_KEY: &str = "fake-heygen-key";
 /// with [`api_key`](Self::api_key), or take [`client`](Self::client).
 pub struct FakeHeyGen {
     base_url: String,
+    files_url: String,
     api_key: String,
     job_duration: Duration,
     state: Arc<Mutex<State>>,
-    task: JoinHandle<()>,
+    tasks: [JoinHandle<()>; 2],
 }
 
 impl fmt::Debug for FakeHeyGen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FakeHeyGen")
             .field("base_url", &self.base_url)
+            .field("files_url", &self.files_url)
             .finish_non_exhaustive()
     }
 }
 
 impl Drop for FakeHeyGen {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
@@ -97,8 +154,8 @@ impl std::error::Error for FakeError {}
 #[non_exhaustive]
 pub struct Exchange {
     /// The spec's `operationId` of the route (`createVideo`, ...); `None`
-    /// for the fake's own URLs (the presigned upload URL, media) and for
-    /// paths the API does not have.
+    /// for the fake's own URLs (the presigned upload URL) and for paths
+    /// the API does not have.
     pub operation_id: Option<&'static str>,
     /// HTTP method.
     pub method: String,
@@ -109,7 +166,8 @@ pub struct Exchange {
     pub request_headers: Vec<(String, String)>,
     /// When the request arrived, on tokio's clock, since the fake started.
     pub elapsed: Duration,
-    /// Response status.
+    /// Response status; `0` when an override closed the connection or
+    /// never answered.
     pub status: u16,
     /// The response body, when it was JSON.
     pub response_body: Option<serde_json::Value>,
@@ -130,6 +188,7 @@ impl Exchange {
 pub struct FakeHeyGenBuilder {
     api_key: String,
     job_duration: Duration,
+    url_lifetime: Duration,
     sessions: usize,
     rate_limits: Vec<(String, u32, Duration)>,
 }
@@ -140,6 +199,7 @@ impl fmt::Debug for FakeHeyGenBuilder {
         f.debug_struct("FakeHeyGenBuilder")
             .field("api_key", &"<redacted>")
             .field("job_duration", &self.job_duration)
+            .field("url_lifetime", &self.url_lifetime)
             .field("sessions", &self.sessions)
             .field("rate_limits", &self.rate_limits)
             .finish()
@@ -151,6 +211,7 @@ impl Default for FakeHeyGenBuilder {
         Self {
             api_key: DEFAULT_API_KEY.to_string(),
             job_duration: Duration::from_secs(3),
+            url_lifetime: Duration::from_secs(3600),
             sessions: 45,
             rate_limits: Vec::new(),
         }
@@ -165,12 +226,22 @@ impl FakeHeyGenBuilder {
         self
     }
 
-    /// How long a job (video, lipsync, translation, agent session) takes
-    /// from creation to its final status (default 3 s; HeyGen takes
-    /// minutes). The first third of it is spent queued (`pending`,
-    /// `thinking`), the rest processing.
+    /// How long a job (video, lipsync, translation, agent session,
+    /// proofread, background removal, AI clipping, voice clone, avatar,
+    /// completed direct upload) takes from creation to its final status
+    /// (default 3 s; HeyGen takes minutes; at most ten years). The first
+    /// third of it is spent queued (`pending`, `thinking`), the rest
+    /// processing.
     pub fn job_duration(mut self, duration: Duration) -> Self {
-        self.job_duration = duration;
+        self.job_duration = duration.min(LONGEST);
+        self
+    }
+
+    /// How long a signed file URL works after it is handed out (default
+    /// one hour, at most ten years); then the file host answers `403`.
+    /// Set it short to test a download that has to fetch a fresh URL.
+    pub fn url_lifetime(mut self, lifetime: Duration) -> Self {
+        self.url_lifetime = lifetime.min(LONGEST);
         self
     }
 
@@ -200,43 +271,72 @@ impl FakeHeyGenBuilder {
         self.start().await.map(Some)
     }
 
-    /// Binds `127.0.0.1` on a free port and starts serving on the current
-    /// tokio runtime.
+    /// Binds two free ports on `127.0.0.1` (the API and the file host) and
+    /// starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<FakeHeyGen, FakeError> {
-        let listener = TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .map_err(|e| FakeError(format!("binding 127.0.0.1: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| FakeError(format!("reading the bound address: {e}")))?;
-        let base_url = format!("http://{addr}");
-        let mut state = State::new(
-            base_url.clone(),
-            self.api_key.clone(),
-            self.job_duration,
-            self.sessions,
-        );
+        let (api, base_url) = bind().await?;
+        let (file_listener, files_url) = bind().await?;
+        let clock = clock::Clock::start();
+        let mut state = State::new(state::Setup {
+            base_url: base_url.clone(),
+            api_key: self.api_key.clone(),
+            job_duration: self.job_duration,
+            sessions: self.sessions,
+            clock,
+            files: files::FileHost::new(files_url.clone(), clock, self.url_lifetime),
+        });
         for (operation, times, retry_after) in &self.rate_limits {
-            let id = state::operation_id(operation).ok_or_else(|| unknown_operation(operation))?;
-            state.rate_limit(id, *times, *retry_after);
+            let id = operation_named(operation)?;
+            state.rules.rate_limit(id, *times, *retry_after);
         }
         let state = Arc::new(Mutex::new(state));
-        let task = tokio::spawn(server::serve(listener, state.clone()));
+        let tasks = [
+            tokio::spawn(server::serve(api, state.clone())),
+            tokio::spawn(server::serve_files(file_listener, state.clone())),
+        ];
         Ok(FakeHeyGen {
             base_url,
+            files_url,
             api_key: self.api_key,
             job_duration: self.job_duration,
             state,
-            task,
+            tasks,
         })
     }
 }
 
-fn unknown_operation(operation: &str) -> FakeError {
-    FakeError(format!(
-        "{operation:?} is not an operation the fake serves; use a spec operationId such as \"createVideo\" (or its method name, \"create_video\"); served: {}",
-        state::SERVED.join(", ")
-    ))
+/// A listener on a free loopback port, and its URL.
+async fn bind() -> Result<(TcpListener, String), FakeError> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| FakeError(format!("binding 127.0.0.1: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| FakeError(format!("reading the bound address: {e}")))?;
+    Ok((listener, format!("http://{addr}")))
+}
+
+/// The spec id of an operation named by spec id or method name, or an
+/// error that says what was wrong and what is close.
+fn operation_named(operation: &str) -> Result<&'static str, FakeError> {
+    if let Some(id) = state::operation_id(operation) {
+        return Ok(id);
+    }
+    let wanted = operation.to_ascii_lowercase().replace('_', "");
+    let close: Vec<&str> = state::operations()
+        .map(|op| op.id)
+        .filter(|id| {
+            let id = id.to_ascii_lowercase();
+            id.contains(&wanted) || wanted.contains(&id)
+        })
+        .collect();
+    let hint = match close.as_slice() {
+        [] => String::new(),
+        close => format!("; did you mean {}?", close.join(" or ")),
+    };
+    Err(FakeError(format!(
+        "{operation:?} is not an operation of HeyGen's API: name one by its spec operationId, such as \"createVideo\", or its method name, \"create_video\"{hint}"
+    )))
 }
 
 impl FakeHeyGen {
@@ -253,6 +353,12 @@ impl FakeHeyGen {
     /// `http://127.0.0.1:<port>`: the base URL to give a client.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// `http://127.0.0.1:<other port>`: the file host, where the URLs of
+    /// finished jobs point (another origin than [`base_url`](Self::base_url)).
+    pub fn files_url(&self) -> &str {
+        &self.files_url
     }
 
     /// The API key the fake accepts.
@@ -285,6 +391,23 @@ impl FakeHeyGen {
         self.client_builder().build()
     }
 
+    /// Scripts one operation, named by spec id (`getVideo`) or method name
+    /// (`get_video`); see [`On`] for what it can do and the
+    /// [module example](self) for a test. An unknown name is an error that
+    /// says so.
+    pub fn on(&self, operation: &str) -> Result<On<'_>, FakeError> {
+        Ok(On {
+            fake: self,
+            operation: operation_named(operation)?,
+        })
+    }
+
+    /// Takes out every rule made by [`on`](Self::on) and
+    /// [`rate_limit`](Self::rate_limit).
+    pub fn reset_overrides(&self) {
+        self.lock().rules.clear();
+    }
+
     /// Like [`FakeHeyGenBuilder::rate_limit`], on a running fake.
     pub fn rate_limit(
         &self,
@@ -292,16 +415,35 @@ impl FakeHeyGen {
         times: u32,
         retry_after: Duration,
     ) -> Result<(), FakeError> {
-        let id = state::operation_id(operation).ok_or_else(|| unknown_operation(operation))?;
-        self.lock().rate_limit(id, times, retry_after);
+        let id = operation_named(operation)?;
+        self.lock().rules.rate_limit(id, times, retry_after);
         Ok(())
     }
 
-    /// Makes the job `id` (a video, lipsync, video translation or video
-    /// agent session) end in `failed` with this failure code and message
-    /// when its time is up. Returns whether the job exists.
+    /// Makes the job `id` (a video, lipsync, video translation, agent
+    /// session, proofread, background removal, AI clipping) end in
+    /// `failed` with this failure code and message when its time is up;
+    /// likewise an asset, voice or avatar. Returns whether it exists.
     pub fn fail_job(&self, id: &str, code: &str, message: &str) -> bool {
         self.lock().fail_job(id, code, message)
+    }
+
+    /// The next `times` responses of the file host announce the whole file
+    /// and send half of it, then close the connection.
+    pub fn interrupt_downloads(&self, times: u32) {
+        self.lock().files.interruptions = times;
+    }
+
+    /// Every request the file host received, in order, headers as sent
+    /// (an `x-api-key` or `authorization` there is a leaked credential).
+    pub fn file_requests(&self) -> Vec<RecordedRequest> {
+        self.lock().files.requests.clone()
+    }
+
+    /// The bytes the file host serves for one of its URLs (signed or not),
+    /// to compare a download with; `None` for any other URL.
+    pub fn file_body(&self, url: &str) -> Option<Bytes> {
+        self.lock().files.body_of(url)
     }
 
     /// Every request answered so far, in order.
@@ -319,8 +461,6 @@ impl FakeHeyGen {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // A handler that panicked leaves consistent data behind (every
-        // change is a single push or field write), so keep serving.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        server::lock(&self.state)
     }
 }

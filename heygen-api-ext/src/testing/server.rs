@@ -1,8 +1,10 @@
-//! The HTTP side of the fake: each request read by the loopback plumbing
-//! ([`super::http`]), its multipart body parsed, and handed to the state.
+//! The fake's two listeners on the loopback plumbing ([`super::http`]):
+//! the API (each request read, its multipart body parsed, planned, delayed
+//! when an override says so, and answered from the state) and the file
+//! host (signed media URLs).
 
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use tokio::net::TcpListener;
@@ -10,7 +12,7 @@ use tokio::net::TcpListener;
 use super::http::{RecordedRequest, Reply, serve as serve_requests};
 use super::state::{FakeRequest, Part, State};
 
-/// Serves until the task is aborted.
+/// Serves the API until the task is aborted.
 pub(super) async fn serve(listener: TcpListener, state: Arc<Mutex<State>>) {
     serve_requests(listener, move |sock, request| {
         let state = state.clone();
@@ -19,7 +21,31 @@ pub(super) async fn serve(listener: TcpListener, state: Arc<Mutex<State>>) {
     .await;
 }
 
+/// Serves the file host until the task is aborted.
+pub(super) async fn serve_files(listener: TcpListener, state: Arc<Mutex<State>>) {
+    serve_requests(listener, move |sock, request| {
+        let reply = lock(&state).files.serve(request);
+        reply.write_to(sock)
+    })
+    .await;
+}
+
+pub(super) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A handler that panicked leaves consistent data behind (every change
+    // is a single push or field write), so keep serving.
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 async fn answer(state: &Mutex<State>, request: RecordedRequest) -> Reply {
+    let req = fake_request(request).await;
+    let plan = lock(state).plan(&req);
+    if !plan.delay.is_zero() {
+        tokio::time::sleep(plan.delay).await;
+    }
+    lock(state).execute(&req, plan)
+}
+
+async fn fake_request(request: RecordedRequest) -> FakeRequest {
     let parts = match request.header("content-type") {
         Some(ct) if ct.starts_with("multipart/form-data") => {
             Some(multipart(ct, request.body.clone()).await)
@@ -35,26 +61,13 @@ async fn answer(state: &Mutex<State>, request: RecordedRequest) -> Reply {
             headers.append(name, value);
         }
     }
-    let fake = FakeRequest {
+    FakeRequest {
         method: request.method.parse().unwrap_or(http::Method::GET),
         path: request.path().to_string(),
         query: request.query(),
         headers,
         body: request.body.clone(),
         parts,
-    };
-    let reply = state
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .handle(&fake);
-    Reply::Http {
-        status: reply.status,
-        headers: reply
-            .headers
-            .into_iter()
-            .map(|(name, value)| (name.to_string(), value))
-            .collect(),
-        body: reply.body,
     }
 }
 

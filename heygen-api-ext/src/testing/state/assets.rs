@@ -1,233 +1,213 @@
-//! The fake's assets routes.
+//! The asset library (`listAssets`, `getAsset`, `deleteAsset`) and the
+//! stock search (`searchAssets`); uploads are in [`super::uploads`].
 
-use super::*;
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::State;
+use super::batches::ItemState;
+use super::jobs::Timeline;
+use super::request::{Call, Reply, data, page, page_of};
+use super::router::Handler;
+use super::user::USERNAME;
+
+pub(super) const HANDLERS: &[(&str, Handler)] = &[
+    ("listAssets", list),
+    ("getAsset", get),
+    ("deleteAsset", delete),
+    ("searchAssets", search),
+];
+
+/// How many stock hits any search finds.
+const STOCK_HITS: usize = 30;
+
+#[derive(Debug, Clone)]
+pub(super) enum AssetState {
+    /// Direct upload created; waiting for the bytes.
+    AwaitingBytes {
+        token: String,
+        headers: HashMap<String, String>,
+    },
+    /// Bytes received; waiting for `/complete`.
+    Uploaded,
+    /// In the library, processing until its timeline is done.
+    Ready(Timeline),
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Asset {
+    pub id: String,
+    pub name: String,
+    pub mime_type: String,
+    pub size: i64,
+    pub uploaded_unix: i64,
+    pub state: AssetState,
+    pub failure: Option<(String, String)>,
+    pub deleted: bool,
+}
+
+impl Asset {
+    pub(super) fn new(
+        id: String,
+        name: String,
+        mime_type: String,
+        size: i64,
+        uploaded_unix: i64,
+        state: AssetState,
+    ) -> Asset {
+        Asset {
+            id,
+            name,
+            mime_type,
+            size,
+            uploaded_unix,
+            state,
+            failure: None,
+            deleted: false,
+        }
+    }
+
+    /// `pending_upload`, `uploaded`, `processing`, `completed` or `failed`.
+    fn status(&self, now: Instant) -> &'static str {
+        match &self.state {
+            AssetState::AwaitingBytes { .. } => "pending_upload",
+            AssetState::Uploaded => "uploaded",
+            AssetState::Ready(t) if !t.done(now) => "processing",
+            AssetState::Ready(_) if self.failure.is_some() => "failed",
+            AssetState::Ready(_) => "completed",
+        }
+    }
+
+    fn in_library(&self) -> bool {
+        !self.deleted && matches!(self.state, AssetState::Ready(_))
+    }
+}
+
+/// Where the file host serves an asset (library URLs are plain, not
+/// signed: they are how assets are referred to).
+pub(super) fn path_of(asset: &Asset) -> String {
+    format!(
+        "{}{}/{}",
+        super::super::files::ASSETS_PREFIX,
+        asset.id,
+        encode(&asset.name)
+    )
+}
+
+/// A file name as one URL path segment.
+fn encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 impl State {
-    pub(super) fn create_direct_upload(&mut self, req: &FakeRequest) -> Result<Reply, Reply> {
-        let body: heygen_api::types::CreateAssetUploadRequest = req.typed()?;
-        if body.filename.trim().is_empty() {
-            return Err(Reply::error(
-                400,
-                "invalid_parameter",
-                "filename must not be empty",
-                Some("filename"),
-            ));
-        }
-        if body.size_bytes <= 0 {
-            return Err(Reply::error(
-                400,
-                "invalid_parameter",
-                "size_bytes must be positive",
-                Some("size_bytes"),
-            ));
-        }
-        if body.size_bytes > DIRECT_UPLOAD_LIMIT {
-            return Err(Reply::error(
-                413,
-                "payload_too_large",
-                &format!("size_bytes is over the {DIRECT_UPLOAD_LIMIT}-byte limit"),
-                Some("size_bytes"),
-            ));
-        }
-        let id = self.id("asset");
-        let token = self.id("sig");
-        let headers = HashMap::from([
-            ("content-type".to_string(), body.content_type.clone()),
-            (UPLOAD_TOKEN_HEADER.to_string(), token.clone()),
-        ]);
-        let reply = Reply::ok(json!({
-            "asset_id": id,
-            "upload_url": format!("{}/fake-uploads/{id}?signature={token}", self.base_url),
-            "upload_headers": headers,
-            "expires_in_seconds": 900,
-            "max_bytes": DIRECT_UPLOAD_LIMIT,
-            "status": "pending_upload",
-        }));
-        self.assets.push(Asset {
-            id,
-            name: body.filename,
-            mime_type: body.content_type,
-            size: body.size_bytes,
-            uploaded_unix: unix_now(),
-            state: AssetState::AwaitingBytes { token, headers },
-        });
-        Ok(reply)
+    /// An asset's standing as a bulk or batch item.
+    pub(super) fn asset_state(&self, id: &str, now: Instant) -> Option<ItemState> {
+        let asset = self.assets.iter().find(|a| a.id == id)?;
+        let status = asset.status(now);
+        let item_status = match status {
+            "pending_upload" => "queued",
+            "uploaded" | "processing" => "processing",
+            "failed" => "failed",
+            _ => "completed",
+        };
+        let error = match (&asset.failure, status) {
+            (Some((code, message)), "failed") => json!({"code": code, "message": message}),
+            _ => Value::Null,
+        };
+        Some(ItemState {
+            status: status.to_string(),
+            item_status,
+            error,
+        })
     }
 
-    pub(super) fn complete_upload(
-        &mut self,
-        req: &FakeRequest,
-        id: String,
-    ) -> Result<Reply, Reply> {
-        let _: heygen_api::types::CompleteAssetUploadRequest = req.typed()?;
-        let base = self.base_url.clone();
-        let asset = self
-            .assets
-            .iter_mut()
-            .find(|a| a.id == id)
-            .ok_or_else(|| Reply::not_found("resource_not_found", "asset", &id))?;
-        if matches!(asset.state, AssetState::AwaitingBytes { .. }) {
-            return Err(Reply::error(
-                400,
-                "invalid_parameter",
-                &format!("no bytes were uploaded for asset {id}: PUT them to its upload_url first"),
-                Some("asset_id"),
-            ));
-        }
-        asset.state = AssetState::Ready;
-        Ok(Reply::ok(json!({
-            "asset_id": asset.id,
-            "url": format!("{base}/fake-media/assets/{}/{}", asset.id, asset.name),
-            "mime_type": asset.mime_type,
-            "size_bytes": asset.size,
-            "status": "processing",
-        })))
-    }
-
-    pub(super) fn get_asset(&mut self, id: String) -> Result<Reply, Reply> {
-        let asset = self
-            .assets
-            .iter()
-            .find(|a| a.id == id && matches!(a.state, AssetState::Ready))
-            .ok_or_else(|| Reply::not_found("resource_not_found", "asset", &id))?;
+    fn asset_json(&self, asset: &Asset) -> Value {
         let kind = asset.mime_type.split('/').next().unwrap_or("file");
-        Ok(Reply::ok(json!({
+        json!({
             "id": asset.id,
             "name": asset.name,
             "type": kind,
-            "owner": "fake-user",
+            "owner": USERNAME,
             "space_id": "fake-space",
             "folder_id": null,
-            "url": format!("{}/fake-media/assets/{}/{}", self.base_url, asset.id, asset.name),
+            "url": self.files.public(&path_of(asset)),
             "uploaded_at": asset.uploaded_unix,
-        })))
+        })
     }
+}
 
-    pub(super) fn upload_multipart(&mut self, req: &FakeRequest) -> Result<Reply, Reply> {
-        let parts = match &req.parts {
-            Some(Ok(parts)) => parts,
-            Some(Err(e)) => {
-                return Err(Reply::error(
-                    400,
-                    "invalid_parameter",
-                    &format!("the multipart body could not be read: {e}"),
-                    Some("file"),
-                ));
-            }
-            None => {
-                return Err(Reply::error(
-                    400,
-                    "invalid_parameter",
-                    "POST /v3/assets takes multipart/form-data with a part named file",
-                    Some("file"),
-                ));
-            }
-        };
-        let Some(file) = parts.iter().find(|p| p.name == "file") else {
-            return Err(Reply::error(
-                400,
-                "invalid_parameter",
-                "the multipart body has no part named file",
-                Some("file"),
-            ));
-        };
-        if file.data.len() > MULTIPART_LIMIT {
-            return Err(Reply::error(
-                413,
-                "payload_too_large",
-                "files over 32 MB go through the direct upload flow",
-                Some("file"),
-            ));
-        }
-        if file.data.is_empty() {
-            return Err(Reply::error(
-                400,
-                "invalid_parameter",
-                "the file is empty",
-                Some("file"),
-            ));
-        }
-        let name = file.filename.clone().unwrap_or_else(|| "upload".into());
-        let mime_type = file
-            .content_type
-            .clone()
-            .unwrap_or_else(|| "application/octet-stream".into());
-        let id = self.id("asset");
-        let url = format!("{}/fake-media/assets/{id}/{name}", self.base_url);
-        let size = file.data.len() as i64;
-        self.assets.push(Asset {
-            id: id.clone(),
-            name,
-            mime_type: mime_type.clone(),
-            size,
-            uploaded_unix: unix_now(),
-            state: AssetState::Ready,
-        });
-        Ok(Reply::ok(json!({
-            "asset_id": id,
-            "url": url,
-            "mime_type": mime_type,
-            "size_bytes": size,
-        })))
-    }
+fn list(state: &mut State, call: &Call) -> Result<Value, Reply> {
+    let username = call.required_query("username")?;
+    let mine = username == USERNAME;
+    let assets: Vec<Asset> = state
+        .assets
+        .iter()
+        .rev()
+        .filter(|a| mine && a.in_library())
+        .cloned()
+        .collect();
+    page_of(call, assets, 20, |a| state.asset_json(a))
+}
 
-    /// The presigned upload URL, checked the way a storage service checks
-    /// it: the signature in the URL, the signed headers exactly as issued,
-    /// the declared length. An API key here would be a leaked credential.
-    pub(super) fn receive_upload(&mut self, id: &str, req: &FakeRequest) -> Reply {
-        if req.header("x-api-key").is_some() || req.header("authorization").is_some() {
-            return Reply::storage_error(
-                400,
-                "InvalidRequest",
-                "credentials sent to a presigned URL: only the upload_headers belong here",
-            );
-        }
-        if req.header("transfer-encoding").is_some() || req.header("content-length").is_none() {
-            return Reply::storage_error(
-                501,
-                "NotImplemented",
-                "a presigned PUT needs Content-Length; chunked bodies are not accepted",
-            );
-        }
-        let Some(asset) = self.assets.iter_mut().find(|a| a.id == id) else {
-            return Reply::storage_error(404, "NoSuchUpload", "unknown upload");
-        };
-        let AssetState::AwaitingBytes { token, headers } = &asset.state else {
-            return Reply::storage_error(
-                409,
-                "UploadClosed",
-                "this upload already received its bytes",
-            );
-        };
-        if req.query("signature") != Some(token.as_str()) {
-            return Reply::storage_error(403, "SignatureDoesNotMatch", "bad signature in the URL");
-        }
-        for (name, value) in headers {
-            if req.header(name) != Some(value.as_str()) {
-                return Reply::storage_error(
-                    403,
-                    "SignatureDoesNotMatch",
-                    &format!("signed header {name} missing or changed"),
-                );
-            }
-        }
-        if req.body.len() as i64 != asset.size {
-            return Reply::storage_error(
-                400,
-                "IncompleteBody",
-                &format!(
-                    "received {} bytes, the upload declared {}",
-                    req.body.len(),
-                    asset.size
-                ),
-            );
-        }
-        asset.state = AssetState::Uploaded;
-        Reply {
-            status: 200,
-            headers: vec![("etag", format!("\"{id}\""))],
-            body: Bytes::new(),
-            json: None,
-        }
+fn get(state: &mut State, call: &Call) -> Result<Value, Reply> {
+    let id = call.param("asset_id");
+    let asset = state
+        .assets
+        .iter()
+        .find(|a| a.id == id && a.in_library())
+        .ok_or_else(|| Reply::not_found("resource_not_found", "asset", id))?;
+    Ok(data(state.asset_json(asset)))
+}
+
+fn delete(state: &mut State, call: &Call) -> Result<Value, Reply> {
+    let id = call.param("asset_id");
+    let asset = state
+        .assets
+        .iter_mut()
+        .find(|a| a.id == id && !a.deleted)
+        .ok_or_else(|| Reply::not_found("resource_not_found", "asset", id))?;
+    asset.deleted = true;
+    Ok(data(json!({"id": id})))
+}
+
+/// Stock images or icons: the same hits for the same query.
+fn search(state: &mut State, call: &Call) -> Result<Value, Reply> {
+    let query = call.required_query("query")?;
+    let kind = call.required_query("type")?;
+    if !matches!(kind, "image" | "icon") {
+        return Err(Reply::invalid("type", "type must be image or icon"));
     }
+    let slug: String = query
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let hits: Vec<Value> = (1..=STOCK_HITS)
+        .map(|n| {
+            let id = format!("{kind}_{slug}_{n}");
+            let ext = if kind == "icon" { "png" } else { "jpg" };
+            json!({
+                "type": kind,
+                "id": id,
+                "url": state.files.public(&format!("/assets/stock/{id}.{ext}")),
+                "width": if kind == "icon" { 256 } else { 1920 },
+                "height": if kind == "icon" { 256 } else { 1080 },
+                "orientation": if kind == "icon" { "square" } else { "landscape" },
+                "is_transparent": kind == "icon",
+            })
+        })
+        .collect();
+    page(call, hits, 20)
 }
