@@ -290,11 +290,13 @@
 //! # Testing
 //!
 //! With the `testing` feature, `heygen_api_ext::testing::FakeHeyGen` runs a
-//! fake HeyGen server in your test process, on `127.0.0.1`: sessions over
-//! several pages, videos, lipsyncs and translations that finish after a few
-//! seconds (instantly under tokio's paused clock), webhooks, uploads, a
-//! `429` on the operations you choose, and HeyGen's error envelope. Enable
-//! it for tests only:
+//! fake HeyGen server in your test process, on `127.0.0.1`: every operation
+//! of the API, with state (jobs that finish after a few seconds, instantly
+//! under tokio's paused clock; what one call creates, the next one lists),
+//! signed, expiring file URLs on a second listener, HeyGen's error
+//! envelope, and any operation scripted for your test (a fixed reply, an
+//! error `n` times, a delay) while the rest keeps working. Enable it for
+//! tests only:
 //!
 //! ```toml
 //! [dev-dependencies]
