@@ -186,6 +186,13 @@ async fn deletes_are_gone_everywhere() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("video_not_found"));
+    let bulk = client
+        .bulk_video_statuses()
+        .video_ids(&video)
+        .data()
+        .await
+        .unwrap();
+    assert_eq!(bulk[0].status, "not_found");
 }
 
 #[tokio::test(start_paused = true)]

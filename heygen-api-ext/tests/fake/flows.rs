@@ -334,3 +334,34 @@ async fn webhook_endpoints_and_the_event_log() {
         .into();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn unknown_paths_get_heygens_404_and_other_methods_405() {
+    let fake = FakeHeyGen::start().await.unwrap();
+    let raw = reqwest::Client::new();
+    let missing = raw
+        .get(format!("{}/v3/nothing/here", fake.base_url()))
+        .header("x-api-key", fake.api_key())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/v3/nothing/here")
+    );
+
+    let wrong = raw
+        .put(format!("{}/v3/videos/vid_1", fake.base_url()))
+        .header("x-api-key", fake.api_key())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 405);
+    assert_eq!(wrong.headers()["allow"], "DELETE, GET");
+    assert!(fake.exchanges().iter().all(|e| e.operation_id.is_none()));
+}

@@ -109,7 +109,7 @@ fn encode(name: &str) -> String {
 impl State {
     /// An asset's standing as a bulk or batch item.
     pub(super) fn asset_state(&self, id: &str, now: Instant) -> Option<ItemState> {
-        let asset = self.assets.iter().find(|a| a.id == id)?;
+        let asset = self.assets.iter().find(|a| a.id == id && !a.deleted)?;
         let status = asset.status(now);
         let item_status = match status {
             "pending_upload" => "queued",

@@ -64,13 +64,11 @@ pub(super) struct ItemState {
 }
 
 impl State {
-    /// Where the item `id` of a `kind` batch stands, if it exists.
+    /// Where the item `id` of a `kind` batch stands, if it exists (a
+    /// deleted one does not).
     pub(super) fn item_state(&self, kind: BatchKind, id: &str, now: Instant) -> Option<ItemState> {
         if let Some(job_kind) = kind.job() {
-            let job = self
-                .jobs
-                .iter()
-                .find(|j| j.kind == job_kind && j.id == id)?;
+            let job = self.job(job_kind, id)?;
             return Some(ItemState {
                 status: job.status(now).to_string(),
                 item_status: job.item_status(now),
