@@ -132,21 +132,38 @@ async fn neither_the_key_nor_a_token_reaches_the_file_hosts_redirects_included()
     }
 }
 
+/// The head of a `len`-byte file and its first `sent` bytes, then the
+/// connection closes.
+fn cut_off(len: usize, sent: usize, headers: &str) -> Reply {
+    let mut raw = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: {len}\r\n{headers}\r\n"
+    )
+    .into_bytes();
+    raw.extend(&content(len)[..sent]);
+    Reply::Raw(Bytes::from(raw))
+}
+
+/// A client for `api` that retries at once, `retries` times.
+fn retrying(api: &Scripted, retries: u32) -> heygen_api_ext::Client {
+    support::client_builder(api)
+        .max_retries(retries)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(1))
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_cut_off_download_leaves_nothing_behind() {
     let api = scripted(vec![]).await;
     let cdn = scripted(vec![]).await;
     api.push([video("completed", Some(&signed(&cdn, "v1.mp4", "sig")))]);
-    // A head that promises 100 000 bytes, 40 000 of them, and the
-    // connection closed.
-    let mut raw =
-        b"HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: 100000\r\n\r\n".to_vec();
-    raw.extend(content(40_000));
-    cdn.push([Reply::Raw(Bytes::from(raw))]);
+    // Cut off, and cut off again when resumed: one retry allowed.
+    cdn.push([cut_off(100_000, 40_000, ""), cut_off(100_000, 10_000, "")]);
     let dir = Scratch::new();
     let dest = dir.path("v1.mp4");
 
-    let err = support::client(&api)
+    let err = retrying(&api, 1)
         .download_video("v1", VideoFile::Video, &dest)
         .await
         .unwrap_err();
@@ -161,7 +178,6 @@ async fn a_cut_off_download_leaves_nothing_behind() {
     assert!(matches!(**source, Error::Connection { .. }), "{source:?}");
     assert!(err.is_retryable(), "a GET may be sent again: {err}");
     let message = err.to_string();
-    assert!(message.contains("the connection broke"), "{message}");
     assert!(message.contains("nothing was written to"), "{message}");
     assert!(message.contains("download again"), "{message}");
     assert!(!message.contains("sig"), "no signature in: {message}");
@@ -171,28 +187,101 @@ async fn a_cut_off_download_leaves_nothing_behind() {
         Vec::<String>::new(),
         "no temporary file left"
     );
-    assert_eq!(cdn.hits(), 1, "the body is not re-fetched by the loop");
+    assert_eq!(cdn.hits(), 2, "the retry policy's one retry, then no more");
 }
 
 #[tokio::test]
 async fn a_cut_off_download_keeps_the_file_that_was_there() {
     let api = scripted(vec![]).await;
-    let cdn = scripted(vec![]).await;
+    let cdn = scripted(vec![cut_off(5_000, 100, "")]).await;
     api.push([video("completed", Some(&signed(&cdn, "v1.mp4", "sig")))]);
-    let mut raw = b"HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n".to_vec();
-    raw.extend(content(100));
-    cdn.push([Reply::Raw(Bytes::from(raw))]);
     let dir = Scratch::new();
     let dest = dir.path("v1.mp4");
     std::fs::write(&dest, b"yesterday's video").unwrap();
 
-    support::client(&api)
+    let err = retrying(&api, 0)
         .download_video("v1", VideoFile::Video, &dest)
         .await
         .unwrap_err();
 
+    assert!(err.to_string().contains("the connection broke"), "{err}");
     assert_eq!(std::fs::read(&dest).unwrap(), b"yesterday's video");
     assert_eq!(dir.entries(), ["v1.mp4"]);
+}
+
+#[tokio::test]
+async fn a_cut_off_download_resumes_where_it_stopped() {
+    let body = content(100_000);
+    let api = scripted(vec![]).await;
+    let rest = Reply::Http {
+        status: 206,
+        headers: vec![
+            ("content-type".into(), "video/mp4".into()),
+            ("content-range".into(), "bytes 40000-99999/100000".into()),
+        ],
+        body: Bytes::copy_from_slice(&body[40_000..]),
+    };
+    let cdn = scripted(vec![
+        cut_off(100_000, 40_000, "etag: \"v1-etag\"\r\n"),
+        rest,
+    ])
+    .await;
+    api.push([video("completed", Some(&signed(&cdn, "v1.mp4", "sig")))]);
+    let log: Arc<Mutex<Vec<DownloadProgress>>> = Arc::default();
+    let sink = log.clone();
+    let dir = Scratch::new();
+
+    let saved = retrying(&api, 1)
+        .download_video("v1", VideoFile::Video, dir.path("v1.mp4"))
+        .on_progress(move |p| sink.lock().unwrap().push(p))
+        .await
+        .unwrap();
+
+    assert_eq!(saved.bytes, 100_000);
+    assert_eq!(std::fs::read(&saved.path).unwrap(), body);
+    let asked = cdn.requests();
+    assert_eq!(asked.len(), 2);
+    assert_eq!(asked[0].header("range"), None);
+    let written_first = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|p| p.written)
+        .find(|&w| w >= 40_000);
+    assert_eq!(written_first, Some(40_000), "the first answer's bytes kept");
+    assert_eq!(asked[1].header("range"), Some("bytes=40000-"));
+    assert_eq!(asked[1].header("if-range"), Some("\"v1-etag\""));
+    assert_no_credential(&asked);
+    let log = log.lock().unwrap();
+    assert!(
+        log.windows(2).all(|w| w[0].written < w[1].written),
+        "never backwards"
+    );
+    assert!(log.iter().all(|p| p.total == Some(100_000)));
+    assert_eq!(log.last().unwrap().written, 100_000);
+    assert_eq!(dir.entries(), ["v1.mp4"]);
+}
+
+#[tokio::test]
+async fn a_host_that_ignores_the_range_sends_the_file_again() {
+    let body = content(50_000);
+    let api = scripted(vec![]).await;
+    let cdn = scripted(vec![cut_off(50_000, 20_000, ""), file(&body)]).await;
+    api.push([video("completed", Some(&signed(&cdn, "v1.mp4", "sig")))]);
+    let dir = Scratch::new();
+
+    let saved = retrying(&api, 1)
+        .download_video("v1", VideoFile::Video, dir.path("v1.mp4"))
+        .await
+        .unwrap();
+
+    assert_eq!(saved.bytes, 50_000);
+    assert_eq!(
+        std::fs::read(&saved.path).unwrap(),
+        body,
+        "not appended twice"
+    );
+    assert_eq!(cdn.requests()[1].header("range"), Some("bytes=20000-"));
 }
 
 #[tokio::test]
@@ -389,6 +478,7 @@ async fn a_stalled_download_ends_at_the_idle_timeout() {
     let url = format!("{cdn_url}/files/v1.mp4?X-Amz-Signature=sig");
     api.push([video("completed", Some(&url))]);
     let client = support::client_builder(&api)
+        .max_retries(0)
         .download_idle_timeout(Duration::from_millis(300))
         .build()
         .unwrap();

@@ -7,7 +7,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
 
 use crate::Error;
 
@@ -58,6 +58,21 @@ impl Partial {
         file.write_all(chunk)
             .await
             .map_err(|source| file_error("write", &self.path, source))
+    }
+
+    /// Empties the file, to write it again from the start.
+    pub(super) async fn restart(&mut self) -> Result<(), Error> {
+        let Some(file) = self.file.as_mut() else {
+            return Err(file_error("write", &self.path, closed()));
+        };
+        let emptied = async {
+            file.flush().await?;
+            file.get_mut().set_len(0).await?;
+            file.seek(io::SeekFrom::Start(0)).await.map(|_| ())
+        };
+        emptied
+            .await
+            .map_err(|source| file_error("empty", &self.path, source))
     }
 
     /// Flushes the file to disk and moves it onto `dest` (replacing what
@@ -169,6 +184,12 @@ mod tests {
         );
         partial.keep(&dest).await.unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"new bytes");
+        let mut partial = Partial::create(&dest).await.unwrap();
+        partial.write(b"a first try").await.unwrap();
+        partial.restart().await.unwrap();
+        partial.write(b"again").await.unwrap();
+        partial.keep(&dest).await.unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"again", "started over");
         assert_eq!(entries(&dir), ["out.mp4"]);
         std::fs::remove_dir_all(dir).unwrap();
     }

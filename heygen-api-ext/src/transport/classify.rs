@@ -210,26 +210,31 @@ impl Error {
     /// would render, and bill, again. The client has already retried what
     /// its policy allowed before returning this.
     pub fn is_retryable(&self) -> bool {
-        let Some(call) = self.call() else {
-            return false;
-        };
+        self.retry_reason().is_some()
+    }
+
+    /// Why sending the failed call again may succeed without duplicating
+    /// work ([`is_retryable`](Self::is_retryable)), for the SDK's own
+    /// retries outside the loop (a download resumed midway).
+    pub(crate) fn retry_reason(&self) -> Option<RetryReason> {
+        let call = self.call()?;
         let failure = match self {
             Error::Timeout { source, .. } | Error::Connection { source, .. } => {
                 Failure::Transport(source)
             }
             Error::Stalled { .. } => Failure::Stalled,
             Error::Upload { source, .. } | Error::Download { source, .. } => {
-                return source.is_retryable();
+                return source.retry_reason();
             }
-            _ => match self.api_error() {
-                Some(api) => Failure::Status {
+            _ => {
+                let api = self.api_error()?;
+                Failure::Status {
                     status: api.status,
                     code: Some(api.code.as_str()),
-                },
-                None => return false,
-            },
+                }
+            }
         };
-        classify(failure, call.resend).is_some()
+        classify(failure, call.resend)
     }
 }
 

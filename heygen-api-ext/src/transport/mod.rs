@@ -36,6 +36,7 @@ pub(crate) use attempt::prefetching;
 pub(crate) use call::{call, conclude, missing, refusal, within};
 pub use classify::RetryReason;
 pub(crate) use classify::expired_signed_url;
+pub(crate) use policy::backoff;
 pub(crate) use response::{ErrorAnswer, LastResponse, redact_url};
 
 use crate::config::{Credential, Options, Secret};
