@@ -542,3 +542,53 @@ async fn a_missing_directory_is_reported_before_the_file_is_fetched() {
     assert!(err.to_string().contains("writable"), "{err}");
     assert_eq!(cdn.hits(), 0);
 }
+
+#[tokio::test]
+async fn against_the_fake_an_expired_url_and_a_cut_off_still_give_the_whole_file() {
+    use heygen_api_ext::prelude::*;
+    use heygen_api_ext::testing::FakeHeyGen;
+    use heygen_api_ext::types::CreateVideoFromAvatar;
+
+    let fake = FakeHeyGen::builder()
+        .job_duration(Duration::from_millis(50))
+        .url_lifetime(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let client = fake
+        .client_builder()
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let request = CreateVideoFromAvatar::builder()
+        .avatar_id("Daisy-inskirt-20220818")
+        .script("Hi");
+    let created = client.create_video().body(request).data().await.unwrap();
+    let video = client
+        .wait_for_video(&created.video_id)
+        .options(fake.wait_options())
+        .await
+        .unwrap();
+    // The URLs in hand expire, and the next answer stops halfway.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    fake.interrupt_downloads(1);
+    let dir = Scratch::new();
+
+    let saved = client
+        .download_video(&video, VideoFile::Video, dir.path("video.mp4"))
+        .await
+        .unwrap();
+
+    let url = video.video_url.as_deref().unwrap();
+    let expected = fake.file_body(url).unwrap();
+    assert_eq!(std::fs::read(&saved.path).unwrap(), expected);
+    assert_eq!(dir.entries(), ["video.mp4"]);
+    let files = fake.file_requests();
+    assert_no_credential(&files);
+    // Expired (403), refreshed and cut off, resumed for the rest.
+    assert_eq!(files.len(), 3, "{files:#?}");
+    assert_ne!(files[0].query(), files[1].query(), "a fresh URL");
+    let rest = format!("bytes={}-", expected.len() / 2);
+    assert_eq!(files[2].header("range"), Some(rest.as_str()));
+}

@@ -306,16 +306,29 @@ impl Client {
     /// [`ClientBuilder::download_idle_timeout`], not by the call timeout.
     /// See [the module](crate::download).
     ///
-    /// ```no_run
-    /// use heygen_api_ext::prelude::*;
+    /// ```
     /// use heygen_api_ext::VideoFile;
+    /// use heygen_api_ext::prelude::*;
+    /// use heygen_api_ext::types::CreateVideoFromAvatar;
+    /// # use std::time::Duration;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), heygen_api_ext::Error> {
-    /// let client = Client::from_env()?;
-    /// let video = client.wait_for_video("vid_123").await?;
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = heygen_api_ext::testing::FakeHeyGen::builder()
+    /// #     .job_duration(Duration::from_millis(200))
+    /// #     .start()
+    /// #     .await?;
+    /// # let client = fake.client()?;
+    /// # let dir = std::env::temp_dir().join(format!("heygen-download-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # let (intro, captions) = (dir.join("intro.mp4"), dir.join("intro.srt"));
+    /// let request = CreateVideoFromAvatar::builder().avatar_id("Daisy-inskirt-20220818").script("Hi");
+    /// let created = client.create_video().body(request).data().await?;
+    /// let video = client.wait_for_video(&created.video_id).await?;
+    ///
+    /// // From the finished video in hand, with progress.
     /// let saved = client
-    ///     .download_video(&video, VideoFile::Video, "intro.mp4")
+    ///     .download_video(&video, VideoFile::Video, &intro)
     ///     .on_progress(|p| match p.total {
     ///         Some(total) => println!("{} of {total} bytes", p.written),
     ///         None => println!("{} bytes", p.written),
@@ -323,12 +336,16 @@ impl Client {
     ///     .await?;
     /// println!("{} bytes in {}", saved.bytes, saved.path.display());
     ///
-    /// // By id; captions exist only for videos created with them.
-    /// match client.download_video("vid_123", VideoFile::Captions, "intro.srt").await {
-    ///     Ok(captions) => println!("captions in {}", captions.path.display()),
-    ///     Err(Error::NotDownloadable { field, .. }) => println!("no {field}"),
-    ///     Err(e) => return Err(e),
+    /// // By id (looked up first). Not every video has every file.
+    /// match client.download_video(&created.video_id, VideoFile::Captions, &captions).await {
+    ///     Ok(file) => println!("captions in {}", file.path.display()),
+    ///     Err(Error::NotDownloadable { field, .. }) => println!("this video has no {field}"),
+    ///     Err(e) => return Err(e.into()),
     /// }
+    /// # assert_eq!(std::fs::metadata(&intro)?.len(), saved.bytes);
+    /// # assert!(captions.exists());
+    /// # assert!(fake.file_requests().iter().all(|r| r.header("x-api-key").is_none()));
+    /// # std::fs::remove_dir_all(&dir)?;
     /// # Ok(())
     /// # }
     /// ```
