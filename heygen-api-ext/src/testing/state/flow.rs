@@ -86,6 +86,8 @@ impl State {
             response_body: json,
         });
         let id = format!("req_{}", self.exchanges.len());
+        // A scripted reply may carry a request id of its own (a test of
+        // what a caller quotes to support): keep it.
         match reply {
             HttpReply::Http { ref headers, .. }
                 if headers.iter().any(|(n, _)| n == "x-request-id") =>

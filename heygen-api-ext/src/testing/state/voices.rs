@@ -156,14 +156,14 @@ fn list(state: &mut State, call: &Call) -> Result<Value, Reply> {
         "private" => false,
         _ => return Err(Reply::invalid("type", "type must be public or private")),
     };
-    let matches =
+    let fits =
         |wanted: Option<&str>, have: &str| wanted.is_none_or(|w| w.eq_ignore_ascii_case(have));
     let voices: Vec<Voice> = state
         .voices
         .iter()
         .filter(|v| !v.deleted && v.public == public)
-        .filter(|v| matches(call.query("language"), &v.language))
-        .filter(|v| matches(call.query("gender"), &v.gender))
+        .filter(|v| fits(call.query("language"), &v.language))
+        .filter(|v| fits(call.query("gender"), &v.gender))
         .cloned()
         .collect();
     let mut rendered = Vec::new();
