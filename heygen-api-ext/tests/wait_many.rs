@@ -4,15 +4,18 @@
 
 #[path = "wait_many/sim.rs"]
 mod sim;
+mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use heygen_api_ext::testing::Reply;
+use heygen_api_ext::prelude::*;
+use heygen_api_ext::testing::{FakeHeyGen, Reply};
 use heygen_api_ext::wait::{FinishedJob, MAX_IDS_PER_REQUEST};
-use heygen_api_ext::{Error, StatusChange, types};
+use heygen_api_ext::{StatusChange, types};
 use sim::Sim;
+use support::jobs::{create_session, create_translations, create_video};
 
 const VIDEOS: &str = "videos";
 
@@ -487,4 +490,93 @@ fn the_id_limit_is_the_one_the_spec_states() {
             "{path} {param}: {description}"
         );
     }
+}
+
+/// The workflows on the fake HeyGen, whose bulk and batch endpoints keep
+/// the state of the jobs the client made there.
+#[tokio::test(start_paused = true)]
+async fn every_workflow_on_the_fake() {
+    let fake = FakeHeyGen::builder()
+        .job_duration(secs(60))
+        .start()
+        .await
+        .unwrap();
+    let client = fake.client_builder().without_timeouts().build().unwrap();
+    let bulk = |op: &str| {
+        fake.exchanges()
+            .into_iter()
+            .filter(|e| e.operation_id == Some(op))
+            .count()
+    };
+
+    // More videos than one request takes, one of them failing.
+    let mut ids = Vec::new();
+    for _ in 0..120 {
+        ids.push(create_video(&client).await);
+    }
+    fake.fail_job(&ids[7], "render_failed", "the avatar could not be rendered");
+    let finished: Vec<FinishedJob<types::Video>> = client
+        .wait_for_videos(&ids)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(finished.len(), 120);
+    let failed: Vec<_> = finished.iter().filter(|f| f.result.is_err()).collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].id, ids[7]);
+    assert_eq!(
+        failed[0].result.as_ref().unwrap_err().code(),
+        Some("render_failed")
+    );
+    let polls = bulk("bulkVideoStatuses");
+    assert!(
+        polls >= 2 && polls % 2 == 0,
+        "two requests (100 + 20 ids) per poll: {polls}"
+    );
+
+    // A translation into three languages.
+    let translation_ids = create_translations(&client, &["es", "ja", "fr"]).await;
+    let translations = client
+        .wait_for_video_translations(&translation_ids)
+        .await
+        .unwrap();
+    let languages: Vec<_> = translations
+        .iter()
+        .map(|t| t.output_language.as_deref())
+        .collect();
+    assert_eq!(languages, [Some("es"), Some("ja"), Some("fr")]);
+
+    // The agent's video, found through the session.
+    let session = create_session(&client, "Explain ownership").await;
+    let video = client
+        .wait_for_agent_video(&session.session_id)
+        .await
+        .unwrap();
+    assert_eq!(Some(video.id), session.video_id);
+    assert!(video.video_url.is_some());
+
+    // A batch.
+    let videos: Vec<types::CreateVideoRequest> = ["One", "Two", "Three"]
+        .into_iter()
+        .map(|script| {
+            types::CreateVideoRequest::try_from(
+                types::CreateVideoFromAvatar::builder()
+                    .avatar_id("Daisy-inskirt-20220818")
+                    .script(script),
+            )
+            .unwrap()
+        })
+        .collect();
+    let batch_id = client
+        .create_video_batch()
+        .body(types::CreateVideoBatchRequest::builder().videos(videos))
+        .data()
+        .await
+        .unwrap()
+        .batch_id
+        .unwrap();
+    let videos = client.wait_for_video_batch(&batch_id).await.unwrap();
+    assert_eq!(videos.len(), 3);
+    assert!(bulk("getVideoBatch") >= 2);
 }

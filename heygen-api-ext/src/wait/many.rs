@@ -228,12 +228,17 @@ impl Client {
     /// poll for up to [`MAX_IDS_PER_REQUEST`] of them; each comes out with
     /// its `video_url` once `completed`.
     ///
-    /// ```no_run
+    /// ```
     /// use futures::TryStreamExt;
     /// use heygen_api_ext::prelude::*;
     /// use heygen_api_ext::types::CreateVideoFromAvatar;
+    /// # use std::time::Duration;
+    /// # use heygen_api_ext::testing::FakeHeyGen;
     ///
-    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = FakeHeyGen::builder().job_duration(Duration::from_secs(1)).start().await?;
+    /// # let client = fake.client()?;
     /// let mut ids = Vec::new();
     /// for script in ["Hello", "Bonjour", "Hola"] {
     ///     let request = CreateVideoFromAvatar::builder().avatar_id("Daisy-inskirt-20220818").script(script);
@@ -247,6 +252,7 @@ impl Client {
     ///         Err(e) => println!("{} did not make it: {e}", job.id),
     ///     }
     /// }
+    /// # assert_eq!(fake.exchanges().iter().filter(|e| e.operation_id == Some("bulkVideoStatuses")).count(), 1);
     /// # Ok(())
     /// # }
     /// ```
@@ -263,11 +269,16 @@ impl Client {
     /// `createVideoTranslation` returns (one per language), say. `.await`
     /// it for all of them, in the order of the ids:
     ///
-    /// ```no_run
+    /// ```
     /// use heygen_api_ext::prelude::*;
     /// use heygen_api_ext::types::{AssetUrl, CreateVideoTranslationRequest};
+    /// # use std::time::Duration;
+    /// # use heygen_api_ext::testing::FakeHeyGen;
     ///
-    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = FakeHeyGen::builder().job_duration(Duration::from_secs(1)).start().await?;
+    /// # let client = fake.client()?;
     /// let request = CreateVideoTranslationRequest::builder()
     ///     .video(AssetUrl::builder().url("https://example.com/talk.mp4"))
     ///     .output_languages(vec!["es".to_string(), "ja".to_string()]);
@@ -277,6 +288,8 @@ impl Client {
     /// for t in &translations {
     ///     println!("{:?}: {:?}", t.output_language, t.video_url);
     /// }
+    /// # let languages: Vec<_> = translations.iter().map(|t| t.output_language.as_deref()).collect();
+    /// # assert_eq!(languages, [Some("es"), Some("ja")]);
     /// # Ok(())
     /// # }
     /// ```
@@ -318,15 +331,31 @@ impl Client {
     /// gives the videos in item order. Items still pending when the batch
     /// itself fails end with it (code `batch_failed`).
     ///
-    /// ```no_run
+    /// ```
     /// use futures::TryStreamExt;
     /// use heygen_api_ext::prelude::*;
+    /// use heygen_api_ext::types::{CreateVideoBatchRequest, CreateVideoFromAvatar, CreateVideoRequest};
+    /// # use std::time::Duration;
+    /// # use heygen_api_ext::testing::FakeHeyGen;
     ///
-    /// # async fn run(client: Client, batch_id: String) -> Result<(), Error> {
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = FakeHeyGen::builder().job_duration(Duration::from_secs(1)).start().await?;
+    /// # let client = fake.client()?;
+    /// let mut videos = Vec::new();
+    /// for script in ["Hello", "Bonjour"] {
+    ///     let video = CreateVideoFromAvatar::builder().avatar_id("Daisy-inskirt-20220818").script(script);
+    ///     videos.push(CreateVideoRequest::try_from(video)?);
+    /// }
+    /// let request = CreateVideoBatchRequest::builder().videos(videos);
+    /// let batch_id = client.create_video_batch().body(request).data().await?.batch_id.unwrap_or_default();
+    ///
     /// let mut finished = client.wait_for_video_batch(&batch_id).stream();
     /// while let Some(job) = finished.try_next().await? {
     ///     println!("item {:?}: {} ({})", job.item_index, job.id, job.status);
     /// }
+    /// # let videos = client.wait_for_video_batch(&batch_id).await?;
+    /// # assert_eq!(videos.len(), 2);
     /// # Ok(())
     /// # }
     /// ```
