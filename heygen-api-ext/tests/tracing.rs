@@ -1,5 +1,13 @@
 //! Tracing carries what an operator needs and never the credentials.
+//!
+//! A binary of its own, not a module of `sdk`: tracing-core caches each
+//! callsite's interest process-wide, and while one scoped subscriber is
+//! the only one registered it computes that interest from the default of
+//! whichever thread hits the callsite first. A test on another thread of
+//! the same process would mark the SDK's spans "never" and this test would
+//! see nothing (it did, in `sdk`).
 
+#[path = "sdk/support/mod.rs"]
 mod support;
 
 use std::io::Write;

@@ -1,12 +1,10 @@
 //! `.items()` and `.pages()` over HeyGen's cursor lists.
 
-mod support;
-
+use crate::support::{Reply, client, scripted, sessions_page};
 use futures::{StreamExt, TryStreamExt};
 use heygen_api_ext::Error;
 use heygen_api_ext::prelude::*;
 use serde_json::json;
-use support::{Reply, client, scripted, sessions_page};
 
 #[tokio::test]
 async fn items_walk_three_pages_passing_the_cursor() {

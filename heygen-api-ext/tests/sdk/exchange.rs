@@ -3,17 +3,17 @@
 //! loopback server: retries of keyed creates, what is retryable, the one
 //! classifier, the waiters; and the transport controls.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::support::{Reply, quick, scripted, video, within};
 use heygen_api_ext::prelude::*;
 use heygen_api_ext::types::{CreateVideoAgentSessionRequest, CreateVideoFromAvatar};
 use heygen_api_ext::{IDEMPOTENCY_KEY, Resend};
 use serde_json::json;
-use support::{Reply, quick, scripted, video, within};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::time::Instant;

@@ -1,13 +1,11 @@
 //! The retry policy, row by row, against a scripted loopback server under
 //! tokio's paused clock (sleeps are measured, not waited).
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{Reply, Scripted, client, scripted, sessions_page};
 use heygen_api_ext::{Client, Error};
 use serde_json::json;
-use support::{Reply, Scripted, client, scripted, sessions_page};
 use tokio::time::Instant;
 
 fn secret_ok() -> Reply {

@@ -3,17 +3,17 @@
 //! loopback server: pages, uploads, settings, the credential, statuses,
 //! decode errors, values HeyGen adds later.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::support::{Reply, quick, scripted, sessions_page, video, within};
 use futures::TryStreamExt;
 use heygen_api_ext::AssetSource;
 use heygen_api_ext::prelude::*;
 use serde_json::json;
-use support::{Reply, quick, scripted, sessions_page, video, within};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::time::Instant;

@@ -1,11 +1,11 @@
 //! Error classification: every status HeyGen documents, and bodies HeyGen
 //! did not write.
 
-mod support;
+use crate::support;
 
+use crate::support::{Reply, client, scripted};
 use heygen_api_ext::{Client, Error};
 use serde_json::json;
-use support::{Reply, client, scripted};
 
 async fn error_for(reply: Reply) -> Error {
     let server = scripted(vec![reply]).await;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use heygen_api_ext::testing::FakeHeyGen;
 use serde_json::{Value, json};
 
-use crate::spec::{Spec, failures};
+use crate::fake::spec::{Spec, failures};
 
 mod jobs;
 mod library;

@@ -2,9 +2,6 @@
 //! module per concern: its main flows, every operation against the spec,
 //! overrides, state seen across operations, and the file host.
 
-#[path = "../support/mod.rs"]
-mod support;
-
 mod across;
 mod every_operation;
 mod files;

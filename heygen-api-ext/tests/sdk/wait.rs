@@ -1,16 +1,16 @@
 //! Job waiters, under tokio's paused clock: against the fake for the job
 //! kinds it runs, against a scripted server for the others.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::jobs::{create_lipsync, create_session, create_translations, create_video};
+use crate::support::{Reply, Scripted, scripted};
 use heygen_api_ext::testing::FakeHeyGen;
 use heygen_api_ext::{Client, Error, StatusChange, WaitOptions};
 use serde_json::json;
-use support::jobs::{create_lipsync, create_session, create_translations, create_video};
-use support::{Reply, Scripted, scripted};
 use tokio::time::Instant;
 
 async fn fake(job: Duration) -> (FakeHeyGen, Client) {

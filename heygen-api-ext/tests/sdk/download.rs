@@ -2,17 +2,17 @@
 //! server, the files by others (on other ports, so other hosts as far as
 //! the client can tell), and every request each of them saw is checked.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::{Reply, Scripted, scripted};
 use bytes::Bytes;
 use heygen_api_ext::testing::{RecordedRequest, serve};
 use heygen_api_ext::{DownloadProgress, Error, RetryReason, VideoFile};
 use serde_json::json;
-use support::{Reply, Scripted, scripted};
 use tokio::io::AsyncWriteExt;
 
 /// A directory of its own under the system temp dir, removed on drop.

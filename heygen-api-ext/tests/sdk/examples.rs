@@ -67,7 +67,7 @@ fn every_example_is_run_here() {
             "upload-asset.rs",
             "webhooks.rs"
         ],
-        "a new example needs a test in tests/examples.rs; an example is one file a user can copy"
+        "a new example needs a test in tests/sdk/examples.rs; an example is one file a user can copy"
     );
 }
 

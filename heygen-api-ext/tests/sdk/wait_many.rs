@@ -2,20 +2,18 @@
 //! video and multi-language translations, under tokio's paused clock,
 //! against a loopback server that runs jobs on that clock (`sim`).
 
-#[path = "wait_many/sim.rs"]
 mod sim;
-mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::jobs::{create_session, create_translations, create_video};
 use futures::{StreamExt, TryStreamExt};
 use heygen_api_ext::prelude::*;
 use heygen_api_ext::testing::{FakeHeyGen, Reply};
 use heygen_api_ext::wait::{FinishedJob, MAX_IDS_PER_REQUEST};
 use heygen_api_ext::{StatusChange, types};
 use sim::Sim;
-use support::jobs::{create_session, create_translations, create_video};
 
 const VIDEOS: &str = "videos";
 

@@ -2,16 +2,16 @@
 //! fake (which checks the presigned PUT like a storage service would) and a
 //! scripted server for storage failures.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::{Reply, scripted};
 use heygen_api_ext::testing::FakeHeyGen;
 use heygen_api_ext::{AssetSource, Error, UploadProgress};
 use serde_json::json;
-use support::{Reply, scripted};
 
 /// A file under the system temp dir, removed on drop.
 struct TempFile(PathBuf);
