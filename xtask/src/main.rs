@@ -16,6 +16,7 @@ mod operation_facts;
 mod pagination_glue;
 mod prepare;
 mod regen;
+mod schema_feature;
 mod shared_params;
 mod spec;
 mod unions;

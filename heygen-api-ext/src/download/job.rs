@@ -214,7 +214,8 @@ impl Job<'_> {
     }
 
     /// The `GET` of `url`, as it goes to the file host: no credential, no
-    /// header of HeyGen's API; a `Range` for the rest when resuming.
+    /// header of HeyGen's API, uncompressed; a `Range` for the rest when
+    /// resuming.
     fn request(&self, url: &str, got: &Got) -> Result<reqwest::Request, Error> {
         let bad = |what: &str| {
             decode_error(format!(
@@ -226,7 +227,14 @@ impl Job<'_> {
         if !matches!(parsed.scheme(), "https" | "http") {
             return Err(bad("not an http(s) URL"));
         }
-        let mut request = self.client.exchange.http.get(parsed);
+        // The file as it is: with the `gzip` feature the client would ask
+        // for a compressed answer, whose byte ranges are not the file's.
+        let mut request = self
+            .client
+            .exchange
+            .http
+            .get(parsed)
+            .header(header::ACCEPT_ENCODING, "identity");
         if got.written > 0 {
             request = request.header(header::RANGE, format!("bytes={}-", got.written));
             if let Some(validator) = &got.validator {

@@ -9,14 +9,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Acknowledgement of a queued batch; the body is not pinned by the facts, so extra fields are kept.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AcceptedBatch {
         ///Id to poll with the matching batch GET, when returned.
@@ -29,14 +23,8 @@ pub mod types {
         }
     }
     ///Answer to a batch submission (202).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AcceptedBatchResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -48,13 +36,8 @@ pub mod types {
         }
     }
     ///One clip cut from the source video.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AiClip {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -87,13 +70,8 @@ pub mod types {
         }
     }
     ///An AI clipping job and its clips.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AiClipping {
         ///Your own reference, echoed in the webhook payload.
@@ -131,13 +109,8 @@ pub mod types {
         }
     }
     ///How clips should be cut and rendered.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AiClippingOutputSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -172,14 +145,8 @@ pub mod types {
         }
     }
     ///One page of AI clipping jobs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AiClippingPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -197,14 +164,8 @@ pub mod types {
         }
     }
     ///A single AI clipping job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AiClippingResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -216,13 +177,8 @@ pub mod types {
         }
     }
     ///A file in the asset library.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Asset {
         ///Folder holding the item.
@@ -251,13 +207,8 @@ pub mod types {
         }
     }
     ///Media sent inline as base64 text.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AssetBase64 {
         ///Base64-encoded file content.
@@ -271,13 +222,8 @@ pub mod types {
         }
     }
     ///Media already uploaded to the asset library.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AssetId {
         ///Id returned by an asset upload.
@@ -289,14 +235,8 @@ pub mod types {
         }
     }
     ///One page of assets.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AssetPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -314,14 +254,8 @@ pub mod types {
         }
     }
     ///A single asset.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AssetResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -343,9 +277,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum AssetSearchScope {
         #[serde(rename = "public")]
         Public,
@@ -389,13 +323,8 @@ pub mod types {
         }
     }
     ///A reserved asset and where to PUT its bytes.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AssetUpload {
         ///Asset id.
@@ -420,13 +349,8 @@ pub mod types {
         }
     }
     ///Reserved uploads of a batch.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AssetUploadBatch {
         ///Batch id.
@@ -439,14 +363,8 @@ pub mod types {
         }
     }
     ///A batch of reserved direct uploads.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AssetUploadBatchResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -458,14 +376,8 @@ pub mod types {
         }
     }
     ///A reserved direct upload.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AssetUploadResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -477,13 +389,8 @@ pub mod types {
         }
     }
     ///Media fetched by HeyGen from a public or presigned URL.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AssetUrl {
         ///Where HeyGen downloads the file from.
@@ -495,13 +402,8 @@ pub mod types {
         }
     }
     ///A music track or sound effect.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AudioSound {
         ///Where to fetch the audio.
@@ -531,14 +433,8 @@ pub mod types {
         }
     }
     ///One page of sounds.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AudioSoundPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -556,13 +452,8 @@ pub mod types {
         }
     }
     ///Consent state of an avatar group.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarConsent {
         pub avatar_group: AvatarGroup,
@@ -576,14 +467,8 @@ pub mod types {
         }
     }
     ///Result of a consent submission.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarConsentResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -595,13 +480,8 @@ pub mod types {
         }
     }
     ///Why avatar creation failed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarError {
         pub code: ::std::string::String,
@@ -613,13 +493,8 @@ pub mod types {
         }
     }
     ///An avatar (group of looks).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarGroup {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -656,14 +531,8 @@ pub mod types {
         }
     }
     ///One page of avatar groups.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarGroupPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -681,14 +550,8 @@ pub mod types {
         }
     }
     ///A single avatar group.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarGroupResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -700,13 +563,8 @@ pub mod types {
         }
     }
     ///One look (outfit, pose or scene) of an avatar.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarLook {
         pub avatar_type: crate::open_enums::AvatarType,
@@ -754,14 +612,8 @@ pub mod types {
         }
     }
     ///One page of avatar looks.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarLookPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -779,14 +631,8 @@ pub mod types {
         }
     }
     ///A single avatar look.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarLookResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -808,9 +654,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum AvatarOwnership {
         #[serde(rename = "public")]
         Public,
@@ -854,14 +700,8 @@ pub mod types {
         }
     }
     ///Render with the Avatar V engine.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarVEngineConfig {
         ///Look to take motion cues from.
@@ -874,13 +714,8 @@ pub mod types {
         }
     }
     ///Scene with a speaking avatar or image.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct AvatarVideoScene {
         pub input: crate::types::StudioSceneInput,
@@ -891,13 +726,8 @@ pub mod types {
         }
     }
     ///A background-removal job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BackgroundRemoval {
         ///Completion time as Unix seconds.
@@ -932,14 +762,8 @@ pub mod types {
         }
     }
     ///One page of background-removal jobs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BackgroundRemovalPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -957,14 +781,8 @@ pub mod types {
         }
     }
     ///A single background-removal job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BackgroundRemovalResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -976,13 +794,8 @@ pub mod types {
         }
     }
     ///A batch job with one page of its items; the cursor fields live here, not at the root.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Batch {
         ///Batch id.
@@ -1010,13 +823,8 @@ pub mod types {
         }
     }
     ///One entry of a batch.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BatchItem {
         ///Why the item failed (free-form JSON).
@@ -1037,14 +845,8 @@ pub mod types {
         }
     }
     ///A batch and one page of its items.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BatchResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1056,13 +858,8 @@ pub mod types {
         }
     }
     ///Terms to keep or translate consistently.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BrandGlossary {
         ///Brand glossary id.
@@ -1080,14 +877,8 @@ pub mod types {
         }
     }
     ///One page of brand glossaries.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BrandGlossaryPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1105,13 +896,8 @@ pub mod types {
         }
     }
     ///Logo and colours of a brand.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BrandKit {
         ///Brand kit id.
@@ -1130,14 +916,8 @@ pub mod types {
         }
     }
     ///One page of brand kits.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BrandKitPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1155,13 +935,8 @@ pub mod types {
         }
     }
     ///Status of one job looked up by id or batch.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BulkStatusItem {
         ///Batch the job belongs to, if any.
@@ -1187,14 +962,8 @@ pub mod types {
         }
     }
     ///Statuses for the requested ids (always a single page).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct BulkStatusPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1212,13 +981,8 @@ pub mod types {
         }
     }
     ///Recording to clone a voice from.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CloneVoiceRequest {
         pub audio: crate::types::AssetInput,
@@ -1235,13 +999,8 @@ pub mod types {
         }
     }
     ///Id of the voice being cloned.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ClonedVoice {
         pub voice_clone_id: ::std::string::String,
@@ -1252,14 +1011,8 @@ pub mod types {
         }
     }
     ///Answer to a clone request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ClonedVoiceResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1271,13 +1024,8 @@ pub mod types {
         }
     }
     ///Batch whose uploads are all finished.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CompleteAssetUploadBatchRequest {
         ///Batch id.
@@ -1289,14 +1037,8 @@ pub mod types {
         }
     }
     ///Optional integrity check for a finished upload.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CompleteAssetUploadRequest {
         ///Hex SHA-256 of the uploaded bytes.
@@ -1309,13 +1051,8 @@ pub mod types {
         }
     }
     ///An asset whose upload was confirmed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CompletedAssetUpload {
         ///Asset id.
@@ -1333,14 +1070,8 @@ pub mod types {
         }
     }
     ///The confirmed asset.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CompletedAssetUploadResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1352,13 +1083,8 @@ pub mod types {
         }
     }
     ///Parameters of a new AI clipping job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateAiClippingRequest {
         ///Your own reference, echoed in the webhook payload.
@@ -1383,13 +1109,8 @@ pub mod types {
         }
     }
     ///Several files to upload through presigned URLs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateAssetUploadBatchRequest {
         ///URL notified when the job finishes.
@@ -1406,13 +1127,8 @@ pub mod types {
         }
     }
     ///A file you are about to upload through a presigned URL.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateAssetUploadRequest {
         ///Hex SHA-256 of the content, checked on completion.
@@ -1430,14 +1146,8 @@ pub mod types {
         }
     }
     ///Consent from the person shown in an avatar.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateAvatarConsentRequest {
         ///Statement read in the consent recording.
@@ -1456,13 +1166,8 @@ pub mod types {
         }
     }
     ///Video to strip the background from.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateBackgroundRemovalRequest {
         ///Output layers to produce.
@@ -1482,13 +1187,8 @@ pub mod types {
         }
     }
     ///Train a digital twin from footage of a person.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateDigitalTwinRequest {
         ///Add the look to this existing group.
@@ -1504,13 +1204,8 @@ pub mod types {
         }
     }
     ///Several lipsync jobs submitted together.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateLipsyncBatchRequest {
         ///URL notified when the job finishes.
@@ -1527,13 +1222,8 @@ pub mod types {
         }
     }
     ///Video and new audio to lip-sync.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateLipsyncRequest {
         pub audio: crate::types::AssetInputUrlOrId,
@@ -1586,13 +1276,8 @@ pub mod types {
         }
     }
     ///Create a photo avatar from one picture.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatePhotoAvatarRequest {
         ///Add the look to this existing group.
@@ -1608,13 +1293,8 @@ pub mod types {
         }
     }
     ///Generate an avatar from a text prompt.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatePromptAvatarRequest {
         ///Add the look to this existing group.
@@ -1639,13 +1319,8 @@ pub mod types {
         }
     }
     ///Video to transcribe and translate for review.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateProofreadRequest {
         ///Brand glossary id.
@@ -1683,13 +1358,8 @@ pub mod types {
         }
     }
     ///Prompt and options for a new video agent session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateVideoAgentSessionRequest {
         ///Avatar look id.
@@ -1743,9 +1413,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum CreateVideoAgentSessionRequestMode {
         #[serde(rename = "generate")]
         Generate,
@@ -1805,9 +1475,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum CreateVideoAgentSessionRequestOrientation {
         #[serde(rename = "landscape")]
         Landscape,
@@ -1852,13 +1522,8 @@ pub mod types {
         }
     }
     ///Several videos submitted together.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateVideoBatchRequest {
         ///URL notified when the job finishes.
@@ -1875,13 +1540,8 @@ pub mod types {
         }
     }
     ///Render an avatar look speaking a script or audio.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateVideoFromAvatar {
         #[serde(default = "defaults::create_video_from_avatar_aspect_ratio")]
@@ -1939,13 +1599,8 @@ pub mod types {
         }
     }
     ///Generate a cinematic scene featuring avatars from a prompt.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateVideoFromCinematicAvatar {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1989,9 +1644,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum CreateVideoFromCinematicAvatarResolution {
         #[serde(rename = "720p")]
         X720p,
@@ -2041,13 +1696,8 @@ pub mod types {
         }
     }
     ///Animate a still image speaking a script or audio.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateVideoFromImage {
         #[serde(default = "defaults::create_video_from_image_aspect_ratio")]
@@ -2102,13 +1752,8 @@ pub mod types {
         }
     }
     ///Assemble a multi-scene video.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateVideoFromStudio {
         #[serde(default = "defaults::create_video_from_studio_aspect_ratio")]
@@ -2136,13 +1781,8 @@ pub mod types {
         }
     }
     ///Several translations submitted together.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateVideoTranslationBatchRequest {
         ///URL notified when the job finishes.
@@ -2159,13 +1799,8 @@ pub mod types {
         }
     }
     ///Video and languages to translate into.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateVideoTranslationRequest {
         ///Separate audio track to translate.
@@ -2249,9 +1884,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum CreateVideoTranslationRequestFpsMode {
         #[serde(rename = "vfr")]
         Vfr,
@@ -2310,9 +1945,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum CreateVideoTranslationRequestSrtRole {
         #[serde(rename = "input")]
         Input,
@@ -2357,13 +1992,8 @@ pub mod types {
         }
     }
     ///Endpoint to register.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreateWebhookEndpointRequest {
         ///Only deliver events about this entity.
@@ -2381,13 +2011,8 @@ pub mod types {
         }
     }
     ///Acknowledgement of a queued clipping job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedAiClipping {
         ///Id to poll with the get AI clipping call.
@@ -2399,14 +2024,8 @@ pub mod types {
         }
     }
     ///Answer to an AI clipping submission (202).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedAiClippingResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2418,14 +2037,8 @@ pub mod types {
         }
     }
     ///The group and look created.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedAvatar {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2439,14 +2052,8 @@ pub mod types {
         }
     }
     ///Result of an avatar creation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedAvatarResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2458,13 +2065,8 @@ pub mod types {
         }
     }
     ///Id of the queued lipsync job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedLipsync {
         pub lipsync_id: ::std::string::String,
@@ -2475,14 +2077,8 @@ pub mod types {
         }
     }
     ///Answer to a lipsync submission.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedLipsyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2494,13 +2090,8 @@ pub mod types {
         }
     }
     ///Proofread sessions created, one per language.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedProofreads {
         pub proofread_ids: ::std::vec::Vec<::std::string::String>,
@@ -2512,14 +2103,8 @@ pub mod types {
         }
     }
     ///Answer to a proofread creation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedProofreadsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2531,13 +2116,8 @@ pub mod types {
         }
     }
     ///A queued video.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedVideo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2553,13 +2133,8 @@ pub mod types {
         }
     }
     ///A new video agent session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedVideoAgentSession {
         ///Creation time as Unix seconds.
@@ -2577,14 +2152,8 @@ pub mod types {
         }
     }
     ///Answer to a session creation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedVideoAgentSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2596,14 +2165,8 @@ pub mod types {
         }
     }
     ///Answer to a video submission.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedVideoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2615,13 +2178,8 @@ pub mod types {
         }
     }
     ///Ids of the queued translations, one per language.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedVideoTranslations {
         pub video_translation_ids: ::std::vec::Vec<::std::string::String>,
@@ -2632,14 +2190,8 @@ pub mod types {
         }
     }
     ///Answer to a translation submission.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreatedVideoTranslationsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2651,14 +2203,8 @@ pub mod types {
         }
     }
     ///Remaining credits of one kind.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CreditBalance {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2673,13 +2219,8 @@ pub mod types {
         }
     }
     ///The account behind the credentials.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CurrentUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2706,14 +2247,8 @@ pub mod types {
         }
     }
     ///The current account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CurrentUserResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2725,14 +2260,8 @@ pub mod types {
         }
     }
     ///Answer to an endpoint delete.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeleteWebhookEndpointResponse {
         ///Empty object.
@@ -2749,13 +2278,8 @@ pub mod types {
         }
     }
     ///Deletion result of a background-removal job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeletedBackgroundRemoval {
         ///True once removed.
@@ -2769,14 +2293,8 @@ pub mod types {
         }
     }
     ///Answer to a background-removal delete.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeletedBackgroundRemovalResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2788,13 +2306,8 @@ pub mod types {
         }
     }
     ///Id of the resource that was deleted.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeletedResource {
         ///Unique identifier.
@@ -2806,14 +2319,8 @@ pub mod types {
         }
     }
     ///Answer to a delete call.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeletedResourceResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2825,13 +2332,8 @@ pub mod types {
         }
     }
     ///Deletion result of a video.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeletedVideo {
         #[serde(default = "defaults::default_bool::<true>")]
@@ -2845,14 +2347,8 @@ pub mod types {
         }
     }
     ///Answer to a video delete.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeletedVideoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2864,13 +2360,8 @@ pub mod types {
         }
     }
     ///Id of the deleted voice.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeletedVoice {
         ///Voice id.
@@ -2882,14 +2373,8 @@ pub mod types {
         }
     }
     ///Answer to a voice delete.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeletedVoiceResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2901,13 +2386,8 @@ pub mod types {
         }
     }
     ///Description of a voice to design.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DesignVoiceRequest {
         ///Gender.
@@ -2928,13 +2408,8 @@ pub mod types {
         }
     }
     ///Candidate voices from a design prompt.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DesignedVoices {
         ///Seed that produced them.
@@ -2947,14 +2422,8 @@ pub mod types {
         }
     }
     ///Designed voice candidates.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DesignedVoicesResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2966,13 +2435,8 @@ pub mod types {
         }
     }
     ///Output size in pixels.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Dimension {
         pub height: i64,
@@ -2984,14 +2448,8 @@ pub mod types {
         }
     }
     ///Settings for the ElevenLabs voice engine.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ElevenLabsEngineSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3021,9 +2479,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ElevenLabsModel {
         #[serde(rename = "eleven_multilingual_v2")]
         ElevenMultilingualV2,
@@ -3075,14 +2533,8 @@ pub mod types {
         }
     }
     ///Body of every non-2xx answer: one error object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ErrorEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3104,9 +2556,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum Expressiveness {
         #[serde(rename = "high")]
         High,
@@ -3154,14 +2606,8 @@ pub mod types {
         }
     }
     ///Settings for the Fish voice engine.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct FishEngineSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3187,9 +2633,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum FishModel {
         #[serde(rename = "s1")]
         S1,
@@ -3233,14 +2679,8 @@ pub mod types {
         }
     }
     ///Options for rendering the reviewed translation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct GenerateProofreadVideoRequest {
         ///Your own reference, echoed in the webhook payload.
@@ -3260,13 +2700,8 @@ pub mod types {
         }
     }
     ///Text to speak and the voice to use.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct GenerateSpeechRequest {
         ///How text is interpreted.
@@ -3290,13 +2725,8 @@ pub mod types {
         }
     }
     ///Values to fill a template with.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct GenerateTemplateVideoRequest {
         ///Brand voice id.
@@ -3346,13 +2776,8 @@ pub mod types {
         }
     }
     ///An icon search hit.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct IconAssetItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3374,17 +2799,8 @@ pub mod types {
         }
     }
     ///`IdempotencyKey`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct IdempotencyKey(::std::string::String);
     impl ::std::ops::Deref for IdempotencyKey {
@@ -3448,13 +2864,8 @@ pub mod types {
         }
     }
     ///An image search hit.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ImageAssetItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3476,13 +2887,8 @@ pub mod types {
         }
     }
     ///Scene showing a still image, optionally narrated.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ImageScene {
         ///Uploaded audio to lip-sync instead of a script.
@@ -3510,13 +2916,8 @@ pub mod types {
         }
     }
     ///A lipsync (dubbing) job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Lipsync {
         ///Your own reference, echoed in the webhook payload.
@@ -3549,14 +2950,8 @@ pub mod types {
         }
     }
     ///One page of lipsync jobs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct LipsyncPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3574,14 +2969,8 @@ pub mod types {
         }
     }
     ///A single lipsync job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct LipsyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3593,14 +2982,8 @@ pub mod types {
         }
     }
     ///`ListVideoAgentSessionsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ListVideoAgentSessionsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3618,13 +3001,8 @@ pub mod types {
         }
     }
     ///A proofread session for one target language.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Proofread {
         ///Creation time as Unix seconds.
@@ -3654,14 +3032,8 @@ pub mod types {
         }
     }
     ///A single proofread session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ProofreadResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3673,13 +3045,8 @@ pub mod types {
         }
     }
     ///Subtitle files of a proofread.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ProofreadSrt {
         ///Subtitles before edits.
@@ -3694,14 +3061,8 @@ pub mod types {
         }
     }
     ///Subtitle download links.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ProofreadSrtResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3713,13 +3074,8 @@ pub mod types {
         }
     }
     ///Translation started from a proofread.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ProofreadVideo {
         pub status: crate::open_enums::ProofreadStatus,
@@ -3731,14 +3087,8 @@ pub mod types {
         }
     }
     ///Answer to a proofread render.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ProofreadVideoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3760,9 +3110,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum QualityMode {
         #[serde(rename = "speed")]
         Speed,
@@ -3806,13 +3156,8 @@ pub mod types {
         }
     }
     ///Playback of a video clip.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ScenePlayback {
         #[serde(default)]
@@ -3834,14 +3179,8 @@ pub mod types {
         }
     }
     ///One page of image or icon hits.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SearchAssetPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3869,9 +3208,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum SearchAssetsType {
         #[serde(rename = "image")]
         Image,
@@ -3915,13 +3254,8 @@ pub mod types {
         }
     }
     ///A chat message or revision request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SendVideoAgentMessageRequest {
         ///Avatar look id.
@@ -3945,13 +3279,8 @@ pub mod types {
         }
     }
     ///A single session in the list response.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SessionListItem {
         ///Unix timestamp of session creation
@@ -3968,13 +3297,8 @@ pub mod types {
         }
     }
     ///A file produced or used in a session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SessionResource {
         ///Creation time as Unix seconds.
@@ -4004,14 +3328,8 @@ pub mod types {
         }
     }
     ///A single session resource.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SessionResourceResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4023,13 +3341,8 @@ pub mod types {
         }
     }
     ///Generated audio.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Speech {
         pub audio_url: ::std::string::String,
@@ -4046,14 +3359,8 @@ pub mod types {
         }
     }
     ///The generated speech.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SpeechResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4065,13 +3372,8 @@ pub mod types {
         }
     }
     ///`StandardApiError`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct StandardApiError {
         ///Machine-readable error code
@@ -4091,14 +3393,8 @@ pub mod types {
         }
     }
     ///Use stock voices instead of cloning the speaker.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct StockVoiceConfig {
         ///Stock voices to prefer.
@@ -4113,14 +3409,8 @@ pub mod types {
         }
     }
     ///Empty object; no fields are defined.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct StopVideoAgentSessionRequest(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -4149,13 +3439,8 @@ pub mod types {
         }
     }
     ///The session that was stopped.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct StoppedSession {
         ///Video agent session id.
@@ -4167,14 +3452,8 @@ pub mod types {
         }
     }
     ///Answer to a stop request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct StoppedSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4186,13 +3465,8 @@ pub mod types {
         }
     }
     ///An avatar look speaking in a scene.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct StudioAvatarInput {
         ///Uploaded audio to lip-sync instead of a script.
@@ -4226,13 +3500,8 @@ pub mod types {
         }
     }
     ///Solid colour background.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct StudioColorBackgroundInput {
         ///Colour value, e.g. #FFFFFF.
@@ -4244,13 +3513,8 @@ pub mod types {
         }
     }
     ///An animated image speaking in a scene.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct StudioImageInput {
         ///Uploaded audio to lip-sync instead of a script.
@@ -4279,13 +3543,8 @@ pub mod types {
         }
     }
     ///Subscription plan and credits.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Subscription {
         pub credits: SubscriptionCredits,
@@ -4297,14 +3556,8 @@ pub mod types {
         }
     }
     ///Credit balances of a subscription.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SubscriptionCredits {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4318,13 +3571,8 @@ pub mod types {
         }
     }
     ///Subtitle offset.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SubtitlePosition {
         #[serde(default = "defaults::subtitle_position_x")]
@@ -4346,13 +3594,8 @@ pub mod types {
         }
     }
     ///Languages accepted as translation targets.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SupportedLanguages {
         pub languages: ::std::vec::Vec<::std::string::String>,
@@ -4363,14 +3606,8 @@ pub mod types {
         }
     }
     ///The supported languages.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SupportedLanguagesResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4382,13 +3619,8 @@ pub mod types {
         }
     }
     ///A template with its scenes and variables.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Template {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4420,14 +3652,8 @@ pub mod types {
         }
     }
     ///One page of templates.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TemplatePage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4445,14 +3671,8 @@ pub mod types {
         }
     }
     ///A single template.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TemplateResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4464,13 +3684,8 @@ pub mod types {
         }
     }
     ///One scene of a template.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TemplateScene {
         pub scene_id: ::std::string::String,
@@ -4485,13 +3700,8 @@ pub mod types {
         }
     }
     ///A variable used in a template scene.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TemplateSceneVariable {
         ///Display name.
@@ -4505,13 +3715,8 @@ pub mod types {
         }
     }
     ///Subtitle settings for a template render.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TemplateSubtitles {
         ///Alignment code.
@@ -4533,13 +3738,8 @@ pub mod types {
         }
     }
     ///A template as listed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TemplateSummary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4564,14 +3764,8 @@ pub mod types {
         }
     }
     ///Fields of a look to change.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UpdateAvatarLookRequest {
         ///New name.
@@ -4584,13 +3778,8 @@ pub mod types {
         }
     }
     ///Fields of a lipsync job to change.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UpdateLipsyncRequest {
         ///New title.
@@ -4602,13 +3791,8 @@ pub mod types {
         }
     }
     ///Fields of a translation to change.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UpdateVideoTranslationRequest {
         ///New title.
@@ -4620,14 +3804,8 @@ pub mod types {
         }
     }
     ///Endpoint fields to change.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UpdateWebhookEndpointRequest {
         ///Replaces the subscribed list.
@@ -4643,13 +3821,8 @@ pub mod types {
         }
     }
     ///`UploadAssetRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UploadAssetRequest {
         pub file: ::std::string::String,
@@ -4660,13 +3833,8 @@ pub mod types {
         }
     }
     ///Replacement subtitle file.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UploadProofreadSrtRequest {
         pub srt: crate::types::AssetInputUrlOrId,
@@ -4677,13 +3845,8 @@ pub mod types {
         }
     }
     ///A file stored by a direct multipart upload.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UploadedAsset {
         ///Asset id.
@@ -4699,14 +3862,8 @@ pub mod types {
         }
     }
     ///The stored asset.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UploadedAssetResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4718,14 +3875,8 @@ pub mod types {
         }
     }
     ///Usage-based billing figures.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UsageBasedBilling {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4743,13 +3894,8 @@ pub mod types {
         }
     }
     ///A rendered or rendering video.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Video {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4800,13 +3946,8 @@ pub mod types {
         }
     }
     ///One message in a session transcript.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoAgentMessage {
         pub content: ::std::string::String,
@@ -4827,13 +3968,8 @@ pub mod types {
         }
     }
     ///The agent run started by a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoAgentRun {
         pub run_id: ::std::string::String,
@@ -4849,14 +3985,8 @@ pub mod types {
         }
     }
     ///Answer to a session message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoAgentRunResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4868,13 +3998,8 @@ pub mod types {
         }
     }
     ///A video agent session with its transcript.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoAgentSession {
         ///Creation time as Unix seconds.
@@ -4899,14 +4024,8 @@ pub mod types {
         }
     }
     ///A single session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoAgentSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4918,13 +4037,8 @@ pub mod types {
         }
     }
     ///A visual style the agent can use.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoAgentStyle {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4948,14 +4062,8 @@ pub mod types {
         }
     }
     ///One page of styles.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoAgentStylePage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4983,9 +4091,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum VideoAspectRatio {
         #[serde(rename = "16:9")]
         X169,
@@ -5045,13 +4153,8 @@ pub mod types {
         }
     }
     ///Background behind the avatar.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoBackground {
         ///Asset id.
@@ -5083,9 +4186,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum VideoBackgroundType {
         #[serde(rename = "color")]
         Color,
@@ -5129,13 +4232,8 @@ pub mod types {
         }
     }
     ///Caption output settings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoCaption {
         ///Caption file format.
@@ -5169,9 +4267,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum VideoCaptionFileFormat {
         #[serde(rename = "srt")]
         Srt,
@@ -5226,9 +4324,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum VideoCaptionStyle {
         #[serde(rename = "default")]
         Default,
@@ -5278,9 +4376,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum VideoFit {
         #[serde(rename = "contain")]
         Contain,
@@ -5324,14 +4422,8 @@ pub mod types {
         }
     }
     ///One page of videos.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5359,9 +4451,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum VideoResolution {
         #[serde(rename = "4k")]
         X4k,
@@ -5409,14 +4501,8 @@ pub mod types {
         }
     }
     ///A single video.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5428,13 +4514,8 @@ pub mod types {
         }
     }
     ///Scene playing an existing video clip.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoScene {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5447,13 +4528,8 @@ pub mod types {
         }
     }
     ///A video translation job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoTranslation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5498,14 +4574,8 @@ pub mod types {
         }
     }
     ///One page of video translations.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoTranslationPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5523,14 +4593,8 @@ pub mod types {
         }
     }
     ///A single video translation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VideoTranslationResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5542,13 +4606,8 @@ pub mod types {
         }
     }
     ///A voice usable for speech.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Voice {
         ///Gender.
@@ -5575,13 +4634,8 @@ pub mod types {
         }
     }
     ///A voice with its training state.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VoiceDetail {
         ///Creation time as Unix seconds.
@@ -5617,14 +4671,8 @@ pub mod types {
         }
     }
     ///A single voice.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VoiceDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5636,14 +4684,8 @@ pub mod types {
         }
     }
     ///One page of voices.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VoicePage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5661,13 +4703,8 @@ pub mod types {
         }
     }
     ///How the script is spoken.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct VoiceSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5699,13 +4736,8 @@ pub mod types {
         }
     }
     ///Prepaid wallet balance.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Wallet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5720,13 +4752,8 @@ pub mod types {
         }
     }
     ///Automatic top-up settings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WalletAutoReload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5741,13 +4768,8 @@ pub mod types {
         }
     }
     ///Image overlaid on the video.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct Watermark {
         pub image: crate::types::AssetInput,
@@ -5764,13 +4786,8 @@ pub mod types {
         }
     }
     ///Where the watermark sits.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WatermarkPlacement {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5806,9 +4823,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum WatermarkPlacementPosition {
         #[serde(rename = "top_left")]
         TopLeft,
@@ -5865,13 +4882,8 @@ pub mod types {
         }
     }
     ///A URL that receives event deliveries.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WebhookEndpoint {
         ///Creation time as a timestamp string.
@@ -5895,14 +4907,8 @@ pub mod types {
         }
     }
     ///One page of webhook endpoints.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WebhookEndpointPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5920,14 +4926,8 @@ pub mod types {
         }
     }
     ///A single webhook endpoint.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WebhookEndpointResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5939,13 +4939,8 @@ pub mod types {
         }
     }
     ///A delivered event from the log.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WebhookEvent {
         ///Creation time as a timestamp string.
@@ -5963,14 +4958,8 @@ pub mod types {
         }
     }
     ///One page of delivered events.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WebhookEventPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5998,9 +4987,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum WebhookEventType {
         #[serde(rename = "avatar_video.success")]
         AvatarVideoSuccess,
@@ -6182,13 +5171,8 @@ pub mod types {
         }
     }
     ///An event type and what it means.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WebhookEventTypeInfo {
         pub description: ::std::string::String,
@@ -6201,14 +5185,8 @@ pub mod types {
         }
     }
     ///The event-type catalogue (single page).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WebhookEventTypePage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -6226,13 +5204,8 @@ pub mod types {
         }
     }
     ///A freshly rotated signing secret.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WebhookSecret {
         ///Webhook endpoint id.
@@ -6245,14 +5218,8 @@ pub mod types {
         }
     }
     ///The new signing secret.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WebhookSecretResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6264,13 +5231,8 @@ pub mod types {
         }
     }
     ///Timing of one spoken word.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct WordTimestamp {
         ///End in seconds.
@@ -25228,13 +24190,8 @@ pub mod types {
     /**
 
 The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     #[non_exhaustive]
     pub enum AssetInput {
@@ -25296,13 +24253,8 @@ The `type` property on the wire is the variant's tag: build a branch (or pass it
     /**
 
 The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     #[non_exhaustive]
     pub enum AssetInputUrlOrId {
@@ -25437,6 +24389,7 @@ Open: an object whose `type` this SDK does not know (one HeyGen added later) dec
             ::serde::Serialize::serialize(&known, serializer)
         }
     }
+    #[cfg(feature = "schemars")]
     impl ::schemars::JsonSchema for SearchAssetItem {
         fn schema_name() -> ::std::string::String {
             "SearchAssetItem".to_string()
@@ -25502,13 +24455,8 @@ The `type` property on the wire is the variant's tag: build a branch (or pass it
     /**
 
 The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     #[non_exhaustive]
     pub enum CreateAvatarRequest {
@@ -25573,13 +24521,8 @@ The `type` property on the wire is the variant's tag: build a branch (or pass it
     /**
 
 The `engine_type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "engine_type")]
     #[non_exhaustive]
     pub enum VoiceEngineSettings {
@@ -25629,13 +24572,8 @@ The `engine_type` property on the wire is the variant's tag: build a branch (or 
     /**
 
 The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     #[non_exhaustive]
     pub enum AvatarEngineConfig {
@@ -25671,13 +24609,8 @@ The `type` property on the wire is the variant's tag: build a branch (or pass it
     /**
 
 The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     #[non_exhaustive]
     pub enum StudioBackgroundInput {
@@ -25708,13 +24641,8 @@ The `type` property on the wire is the variant's tag: build a branch (or pass it
     /**
 
 The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     #[non_exhaustive]
     pub enum StudioSceneInput {
@@ -25760,13 +24688,8 @@ The `type` property on the wire is the variant's tag: build a branch (or pass it
     /**
 
 The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     #[non_exhaustive]
     pub enum StudioScene {
@@ -25828,13 +24751,8 @@ The `type` property on the wire is the variant's tag: build a branch (or pass it
     /**
 
 The `type` property on the wire is the variant's tag: build a branch (or pass its builder) and convert it with `From`/`TryFrom`.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     #[non_exhaustive]
     pub enum CreateVideoRequest {
