@@ -132,8 +132,16 @@ mod tests {
         assert!(out.contains("#[derive(Clone, Debug)]\n    #[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]\n    pub struct Video"), "{out}");
         assert!(!out.contains("#[derive()]"), "{out}");
         assert!(out.contains("#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]\n    pub enum Status"), "{out}");
-        assert!(out.contains("#[cfg(feature = \"schemars\")]\n    impl ::schemars::JsonSchema for Other"), "{out}");
-        assert!(out.contains("#[derive(Clone)]\n    pub struct Plain;"), "{out}");
+        assert!(
+            out.contains(
+                "#[cfg(feature = \"schemars\")]\n    impl ::schemars::JsonSchema for Other"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("#[derive(Clone)]\n    pub struct Plain;"),
+            "{out}"
+        );
         assert_eq!(out.matches("schemars::JsonSchema").count(), 3, "{out}");
     }
 }
