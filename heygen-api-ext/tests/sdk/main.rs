@@ -18,6 +18,7 @@ mod exchange;
 mod exchange_answers;
 mod fake;
 mod faults;
+mod gzip;
 mod paginate;
 mod proptest_decode;
 mod retries;
