@@ -93,7 +93,13 @@ async fn in_progress_past_the_budget_hands_back_the_key() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    // The budget ends either between attempts (the last 409 is the error)
+    // or during one (a timeout, when the machine is busy): both hand back
+    // the key, which is what this test is about.
+    assert!(
+        matches!(err, Error::Conflict(_) | Error::Timeout { .. }),
+        "{err:?}"
+    );
     let sent = server.requests()[0]
         .header(IDEMPOTENCY_KEY)
         .unwrap()
