@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::State;
-use super::request::{Call, Reply, slice};
+use super::request::{Call, Reply, page_of};
 use super::router::Handler;
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[("searchAudio", search)];
@@ -29,23 +29,18 @@ fn search(state: &mut State, call: &Call) -> Result<Value, Reply> {
         .map(|i| (i, 0.99 - i as f64 * 0.01))
         .filter(|(_, score)| *score >= min_score)
         .collect();
-    let (page, has_more, next) = slice(call, hits, 10)?;
-    let data: Vec<Value> = page
-        .into_iter()
-        .map(|(i, score)| {
-            let id = format!("{kind}_{:04}", i + 1);
-            json!({
-                "id": id,
-                "name": format!("{query} #{}", i + 1),
-                "description": format!("A {} track that fits \"{query}\"", kind.replace('_', " ")),
-                "type": kind,
-                "audio_url": state.files.sign(&format!("/audio/{id}.mp3")),
-                "score": score,
-                "duration": 30.0 + i as f64,
-                "peak_offset": 12.0,
-                "placement": "background",
-            })
+    page_of(call, hits, 10, |&(i, score)| {
+        let id = format!("{kind}_{:04}", i + 1);
+        json!({
+            "id": id,
+            "name": format!("{query} #{}", i + 1),
+            "description": format!("A {} track that fits \"{query}\"", kind.replace('_', " ")),
+            "type": kind,
+            "audio_url": state.files.sign(&format!("/audio/{id}.mp3")),
+            "score": score,
+            "duration": 30.0 + i as f64,
+            "peak_offset": 12.0,
+            "placement": "background",
         })
-        .collect();
-    Ok(json!({"data": data, "has_more": has_more, "next_token": next}))
+    })
 }

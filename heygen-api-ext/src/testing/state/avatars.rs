@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use super::State;
 use super::jobs::Timeline;
-use super::request::{Call, Reply, data, slice};
+use super::request::{Call, Reply, data, page_of};
 use super::router::Handler;
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
@@ -234,9 +234,7 @@ fn list_groups(state: &mut State, call: &Call) -> Result<Value, Reply> {
         .filter(|a| !a.deleted && a.look_of.is_none() && owned(call, a))
         .cloned()
         .collect();
-    let (page, has_more, next) = slice(call, groups, 20)?;
-    let data: Vec<Value> = page.iter().map(|g| state.group_json(g, now)).collect();
-    Ok(json!({"data": data, "has_more": has_more, "next_token": next}))
+    page_of(call, groups, 20, |g| state.group_json(g, now))
 }
 
 fn list_looks(state: &mut State, call: &Call) -> Result<Value, Reply> {
@@ -254,12 +252,7 @@ fn list_looks(state: &mut State, call: &Call) -> Result<Value, Reply> {
         .filter(|a| call.query("avatar_type").is_none_or(|t| a.avatar_type == t))
         .cloned()
         .collect();
-    let mut rendered = Vec::new();
-    let (page, has_more, next) = slice(call, looks, 20)?;
-    for look in &page {
-        rendered.push(state.look_json(look, now));
-    }
-    Ok(json!({"data": rendered, "has_more": has_more, "next_token": next}))
+    page_of(call, looks, 20, |look| state.look_json(look, now))
 }
 
 fn create(state: &mut State, call: &Call) -> Result<Value, Reply> {

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::State;
-use super::request::{Call, Reply, slice};
+use super::request::{Call, Reply, page_of};
 use super::router::Handler;
 
 pub(super) const HANDLERS: &[(&str, Handler)] =
@@ -18,20 +18,15 @@ const KITS: &[(&str, &[&str])] = &[
 const GLOSSARIES: &[&str] = &["Product names", "Legal terms"];
 
 fn kits(state: &mut State, call: &Call) -> Result<Value, Reply> {
-    let (page, has_more, next) = slice(call, (0..KITS.len()).collect(), 20)?;
-    let data: Vec<Value> = page
-        .into_iter()
-        .map(|i| {
-            let id = format!("bk_{:04}", i + 1);
-            json!({
-                "brand_kit_id": id,
-                "name": KITS[i].0,
-                "logo_url": state.files.sign(&format!("/brand-kits/{id}/logo.png")),
-                "colors": KITS[i].1,
-            })
+    page_of(call, (0..KITS.len()).collect(), 20, |&i| {
+        let id = format!("bk_{:04}", i + 1);
+        json!({
+            "brand_kit_id": id,
+            "name": KITS[i].0,
+            "logo_url": state.files.sign(&format!("/brand-kits/{id}/logo.png")),
+            "colors": KITS[i].1,
         })
-        .collect();
-    Ok(json!({"data": data, "has_more": has_more, "next_token": next}))
+    })
 }
 
 fn glossaries(_: &mut State, call: &Call) -> Result<Value, Reply> {

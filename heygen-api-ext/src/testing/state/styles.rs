@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::State;
-use super::request::{Call, Reply, slice};
+use super::request::{Call, Reply, page_of};
 use super::router::Handler;
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[("listVideoAgentStyles", list)];
@@ -23,21 +23,16 @@ fn list(state: &mut State, call: &Call) -> Result<Value, Reply> {
     let indexes: Vec<usize> = (0..STYLES.len())
         .filter(|i| tag.is_none_or(|t| STYLES[*i].2.contains(&t)))
         .collect();
-    let (page, has_more, next) = slice(call, indexes, 20)?;
-    let data: Vec<Value> = page
-        .into_iter()
-        .map(|i| {
-            let (name, aspect, tags) = STYLES[i];
-            let id = format!("style_{:04}", i + 1);
-            json!({
-                "style_id": id,
-                "name": name,
-                "aspect_ratio": aspect,
-                "tags": tags,
-                "thumbnail_url": state.files.sign(&format!("/styles/{id}/thumbnail.jpg")),
-                "preview_video_url": state.files.sign(&format!("/styles/{id}/preview.mp4")),
-            })
+    page_of(call, indexes, 20, |&i| {
+        let (name, aspect, tags) = STYLES[i];
+        let id = format!("style_{:04}", i + 1);
+        json!({
+            "style_id": id,
+            "name": name,
+            "aspect_ratio": aspect,
+            "tags": tags,
+            "thumbnail_url": state.files.sign(&format!("/styles/{id}/thumbnail.jpg")),
+            "preview_video_url": state.files.sign(&format!("/styles/{id}/preview.mp4")),
         })
-        .collect();
-    Ok(json!({"data": data, "has_more": has_more, "next_token": next}))
+    })
 }

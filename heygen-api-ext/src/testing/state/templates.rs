@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::State;
-use super::request::{Call, Reply, data, slice};
+use super::request::{Call, Reply, data, page_of};
 use super::router::Handler;
 use super::videos::video_json;
 
@@ -60,9 +60,7 @@ fn summary(state: &mut State, index: usize) -> Value {
 }
 
 fn list(state: &mut State, call: &Call) -> Result<Value, Reply> {
-    let (page, has_more, next) = slice(call, (0..NAMES.len()).collect(), 10)?;
-    let data: Vec<Value> = page.into_iter().map(|i| summary(state, i)).collect();
-    Ok(json!({"data": data, "has_more": has_more, "next_token": next}))
+    page_of(call, (0..NAMES.len()).collect(), 10, |&i| summary(state, i))
 }
 
 fn get(state: &mut State, call: &Call) -> Result<Value, Reply> {

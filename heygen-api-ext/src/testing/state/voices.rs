@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use super::State;
 use super::jobs::Timeline;
-use super::request::{Call, Reply, data, slice};
+use super::request::{Call, Reply, data, page_of};
 use super::router::Handler;
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
@@ -166,12 +166,7 @@ fn list(state: &mut State, call: &Call) -> Result<Value, Reply> {
         .filter(|v| fits(call.query("gender"), &v.gender))
         .cloned()
         .collect();
-    let mut rendered = Vec::new();
-    let (page, has_more, next) = slice(call, voices, 20)?;
-    for voice in &page {
-        rendered.push(state.voice_json(voice, now));
-    }
-    Ok(json!({"data": rendered, "has_more": has_more, "next_token": next}))
+    page_of(call, voices, 20, |voice| state.voice_json(voice, now))
 }
 
 fn get(state: &mut State, call: &Call) -> Result<Value, Reply> {
