@@ -189,6 +189,16 @@ impl ClientBuilder {
     /// client; build it with `redirect(reqwest::redirect::Policy::none())`
     /// so that no redirect can carry it to another host (the builder's own
     /// client follows redirects within HeyGen's host only).
+    ///
+    /// With this crate's default `rustls` feature, reqwest is compiled
+    /// without a crypto provider (this crate's own client gets rustls with
+    /// `ring` from the builder), and a client built with
+    /// `reqwest::Client::builder().build()` panics unless something else
+    /// gives reqwest one: your own reqwest dependency with its `rustls`
+    /// feature (aws-lc-rs), a process-wide default installed with
+    /// `rustls::crypto::CryptoProvider::install_default`, or a
+    /// `rustls::ClientConfig` passed to
+    /// `reqwest::ClientBuilder::tls_backend_preconfigured`.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -305,6 +315,10 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client (one connection pool,
     /// shared by its clones).
+    ///
+    /// Fails with [`Error::Config`] on missing credentials, a base URL it
+    /// refuses, or an HTTP client that cannot be set up (for one, no CA
+    /// root certificates found on the system for TLS).
     pub fn build(self) -> Result<Client, Error> {
         let credential = self.credential.ok_or_else(|| {
             Error::config(format!(
@@ -324,6 +338,12 @@ impl ClientBuilder {
                     .redirect(same_host_redirects());
                 if let Some(t) = self.connect_timeout {
                     http = http.connect_timeout(t);
+                }
+                // With `native-tls` on too, reqwest uses it (its default
+                // when both are compiled), as before.
+                #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+                {
+                    http = http.tls_backend_preconfigured(crate::tls::rustls_config()?);
                 }
                 let http = http
                     .build()

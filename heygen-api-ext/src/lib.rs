@@ -308,8 +308,12 @@
 //!
 //! # Features
 //!
-//! - `rustls` (default): TLS through rustls.
-//! - `native-tls`: TLS through the platform's library.
+//! - `rustls` (default): TLS through rustls with the `ring` crypto provider,
+//!   trusting the platform's CA roots. Given to this crate's client only:
+//!   no process-wide provider is installed (see
+//!   [`ClientBuilder::http_client`] for a `reqwest::Client` of yours).
+//! - `native-tls`: TLS through the platform's library (used when both are
+//!   on).
 //! - `testing`: the fake HeyGen server.
 //! - `mock`: httpmock helpers for every operation (`heygen_api_ext::mock`),
 //!   with httpmock re-exported.
@@ -324,6 +328,8 @@ pub mod mock;
 pub mod paginate;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod tls;
 mod transport;
 pub mod upload;
 pub mod wait;

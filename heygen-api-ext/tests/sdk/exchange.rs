@@ -428,7 +428,7 @@ async fn with_options_shares_the_pool_and_changes_only_the_clone() {
 #[tokio::test]
 async fn a_custom_http_client_is_used_and_still_gets_the_credential_per_request() {
     let server = scripted(vec![video("completed")]).await;
-    let http = reqwest::Client::builder()
+    let http = support::http_builder()
         .user_agent("my-app/1.0")
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -265,7 +265,7 @@ async fn a_cloned_voice_and_a_created_avatar_are_in_their_lists() {
 #[tokio::test]
 async fn a_create_with_the_same_idempotency_key_replays_its_first_answer() {
     let fake = FakeHeyGen::start().await.unwrap();
-    let raw = reqwest::Client::new();
+    let raw = crate::support::http();
     let create = || {
         raw.post(format!("{}/v3/videos", fake.base_url()))
             .header("x-api-key", fake.api_key())
@@ -295,7 +295,7 @@ async fn a_repeat_while_the_first_is_in_flight_gets_409() {
         .unwrap()
         .delay(Duration::from_millis(300))
         .times(1);
-    let raw = reqwest::Client::new();
+    let raw = crate::support::http();
     let create = || {
         raw.post(format!("{}/v3/videos", fake.base_url()))
             .header("x-api-key", fake.api_key())

@@ -49,7 +49,7 @@ async fn a_finished_video_carries_signed_urls_to_another_origin() {
     assert_ne!(again.video_url, video.video_url, "a fresh URL each time");
 
     // Fetched without the SDK's client: no key goes along, as it should.
-    let cdn = reqwest::Client::new();
+    let cdn = crate::support::http();
     for (field, url) in urls(&video) {
         let url = url.unwrap();
         let answer = cdn.get(url).send().await.unwrap();
@@ -81,7 +81,7 @@ async fn the_file_host_sees_a_key_sent_to_it() {
     let id = create_video(&client).await;
     tokio::time::sleep(Duration::from_millis(60)).await;
     let video = client.get_video().video_id(&id).data().await.unwrap();
-    let leaky = reqwest::Client::new();
+    let leaky = crate::support::http();
     leaky
         .get(video.video_url.unwrap())
         .header("x-api-key", fake.api_key())
@@ -106,7 +106,7 @@ async fn urls_expire_and_get_video_hands_out_fresh_ones() {
     let client = fake.client_builder().without_timeouts().build().unwrap();
     let video = finished_video(&fake, &client).await;
     let old = video.video_url.unwrap();
-    let cdn = reqwest::Client::new();
+    let cdn = crate::support::http();
     assert_eq!(cdn.get(&old).send().await.unwrap().status(), 200);
 
     tokio::time::sleep(Duration::from_secs(11)).await;
@@ -132,7 +132,7 @@ async fn a_download_can_be_cut_off_halfway_and_resumed_by_range() {
     let video = finished_video(&fake, &client).await;
     let url = video.video_url.unwrap();
     let whole = fake.file_body(&url).unwrap();
-    let cdn = reqwest::Client::new();
+    let cdn = crate::support::http();
 
     fake.interrupt_downloads(1);
     let cut = cdn.get(&url).send().await.unwrap();

@@ -338,7 +338,7 @@ async fn webhook_endpoints_and_the_event_log() {
 #[tokio::test]
 async fn unknown_paths_get_heygens_404_and_other_methods_405() {
     let fake = FakeHeyGen::start().await.unwrap();
-    let raw = reqwest::Client::new();
+    let raw = crate::support::http();
     let missing = raw
         .get(format!("{}/v3/nothing/here", fake.base_url()))
         .header("x-api-key", fake.api_key())

@@ -5,8 +5,23 @@
 #![allow(dead_code)]
 
 pub mod jobs;
+pub mod tls;
 
 pub use heygen_api_ext::testing::{Reply, ScriptedServer as Scripted};
+
+/// `reqwest::Client::builder()` for the tests' own requests, given a rustls
+/// config with `ring`. reqwest is compiled without a crypto provider (the
+/// SDK's `rustls` feature hands its own client one, installing nothing
+/// process-wide), so a builder without one would panic in `build()`. It
+/// trusts the fixture CA alone: the tests never leave loopback.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().tls_backend_preconfigured(tls::client_config())
+}
+
+/// A client of [`http_builder`]'s, for requests beside the SDK's.
+pub fn http() -> reqwest::Client {
+    http_builder().build().expect("a reqwest client")
+}
 
 /// A scripted server, started (a test without a loopback port fails here).
 pub async fn scripted(script: Vec<Reply>) -> Scripted {

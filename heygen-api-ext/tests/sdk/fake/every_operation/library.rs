@@ -65,7 +65,7 @@ pub(super) async fn asset_batches(client: &Client) {
         .data()
         .await
         .expect("create upload batch");
-    let storage = reqwest::Client::new();
+    let storage = crate::support::http();
     for item in &batch.items {
         let mut put = storage.put(&item.upload_url).body(vec![0u8; 10]);
         for (name, value) in &item.upload_headers {
