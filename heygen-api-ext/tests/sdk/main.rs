@@ -2,7 +2,8 @@
 //! link instead of one per file): downloads, error classification, the
 //! examples run as programs, the exchange's decisions and answers, the
 //! fake HeyGen server, TCP-level faults, pagination, property tests of
-//! decoding, the retry policy, uploads and the waiters.
+//! decoding, the retry policy, TLS on a loopback server, uploads and the
+//! waiters.
 //!
 //! The tests share one process: none of them sets an environment variable
 //! (`examples` passes variables to the example programs it starts, not to
@@ -22,6 +23,7 @@ mod gzip;
 mod paginate;
 mod proptest_decode;
 mod retries;
+mod tls;
 mod upload;
 mod wait;
 mod wait_many;
