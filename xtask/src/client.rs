@@ -8,7 +8,7 @@ use anyhow::{Context, Result, anyhow};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 
 use crate::prepare::Prepared;
-use crate::{bodies, builders, open_enums, schema_feature, unions};
+use crate::{bodies, builders, detach, open_enums, schema_feature, unions};
 
 fn settings(
     inner: Option<proc_macro2::TokenStream>,
@@ -133,6 +133,7 @@ fn finish_client(
         });
     }
     bodies::start_from_default(file, &prepared.optional_bodies.builders);
+    detach::detachable_lists(file);
     schema_feature::behind_feature(file);
     Ok(())
 }

@@ -9,6 +9,7 @@ mod client_index;
 mod contract_glue;
 mod corpus;
 mod data_glue;
+mod detach;
 mod names;
 mod normalize;
 mod open_enums;

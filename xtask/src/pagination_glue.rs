@@ -24,7 +24,7 @@ pub fn pagination_rs(operations: &Operations, types: &ClientIndex) -> Result<Str
          #[allow(unused_imports)]\n\
          use heygen_api::types;\n\n\
          use super::fields::{{IntoCursor as _, IntoFlag as _, IntoItems as _}};\n\
-         use super::{{Page, Paginated}};\n\
+         use super::{{ListRequest, Page, Paginated}};\n\
          use crate::Error;\n\
          use heygen_api::hooks::BoxFuture;\n"
     )?;
@@ -67,19 +67,31 @@ pub fn pagination_rs(operations: &Operations, types: &ClientIndex) -> Result<Str
         count += 1;
         writeln!(s, "impl<'a> Paginated<'a> for builder::{builder}<'a> {{")?;
         writeln!(s, "    type Item = {item};")?;
-        writeln!(s, "    const OPERATION_ID: &'static str = {:?};", op.id)?;
-        writeln!(s, "    fn with_token(self, token: String) -> Self {{")?;
-        writeln!(s, "        self.token(token)")?;
-        writeln!(s, "    }}")?;
+        writeln!(s, "    type Request = builder::detached::{builder};")?;
         writeln!(
             s,
-            "    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {{"
+            "    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {{"
+        )?;
+        writeln!(s, "        builder::{builder}::detach(self)")?;
+        writeln!(s, "    }}")?;
+        writeln!(s, "}}\n")?;
+        writeln!(s, "impl ListRequest for builder::detached::{builder} {{")?;
+        writeln!(s, "    type Item = {item};")?;
+        writeln!(s, "    const OPERATION_ID: &'static str = {:?};", op.id)?;
+        writeln!(
+            s,
+            "    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {{"
+        )?;
+        writeln!(s, "        let request = self.attach(client);")?;
+        writeln!(
+            s,
+            "        let request = match token {{ Some(token) => request.token(token), None => request }};"
         )?;
         // `fetch_page` sends, and turns a page without its list (the
         // closure's `None`) into an error rather than an empty last page.
         writeln!(
             s,
-            "        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {{"
+            "        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {{"
         )?;
         let (var, items_field, has_more) = match holder {
             Holder::Root { has_more } => ("page", "data", has_more),
@@ -163,8 +175,7 @@ mod tests {
         let client = generate_client(&prepare_text(SPEC, "test").unwrap(), None, &[]).unwrap();
         let index = ClientIndex::parse(&client).unwrap();
         let rs = pagination_rs(&ops, &index).unwrap();
-        let list = "    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+        let list = "        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -172,8 +183,7 @@ mod tests {
             })
         }))
     }";
-        let batch = "    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+        let batch = "        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             let data = page.data?;
             Some(Page {
                 items: data.items.into_items()?,

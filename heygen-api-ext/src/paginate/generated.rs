@@ -8,18 +8,25 @@ use heygen_api::builder;
 use heygen_api::types;
 
 use super::fields::{IntoCursor as _, IntoFlag as _, IntoItems as _};
-use super::{Page, Paginated};
+use super::{ListRequest, Page, Paginated};
 use crate::Error;
 use heygen_api::hooks::BoxFuture;
 
 impl<'a> Paginated<'a> for builder::GetAssetBatch<'a> {
     type Item = types::BatchItem;
-    const OPERATION_ID: &'static str = "getAssetBatch";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::GetAssetBatch;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::GetAssetBatch::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::GetAssetBatch {
+    type Item = types::BatchItem;
+    const OPERATION_ID: &'static str = "getAssetBatch";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             let data = page.data?;
             Some(Page {
                 items: data.items.into_items()?,
@@ -32,12 +39,19 @@ impl<'a> Paginated<'a> for builder::GetAssetBatch<'a> {
 
 impl<'a> Paginated<'a> for builder::GetLipsyncBatch<'a> {
     type Item = types::BatchItem;
-    const OPERATION_ID: &'static str = "getLipsyncBatch";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::GetLipsyncBatch;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::GetLipsyncBatch::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::GetLipsyncBatch {
+    type Item = types::BatchItem;
+    const OPERATION_ID: &'static str = "getLipsyncBatch";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             let data = page.data?;
             Some(Page {
                 items: data.items.into_items()?,
@@ -50,12 +64,19 @@ impl<'a> Paginated<'a> for builder::GetLipsyncBatch<'a> {
 
 impl<'a> Paginated<'a> for builder::GetVideoBatch<'a> {
     type Item = types::BatchItem;
-    const OPERATION_ID: &'static str = "getVideoBatch";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::GetVideoBatch;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::GetVideoBatch::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::GetVideoBatch {
+    type Item = types::BatchItem;
+    const OPERATION_ID: &'static str = "getVideoBatch";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             let data = page.data?;
             Some(Page {
                 items: data.items.into_items()?,
@@ -68,12 +89,19 @@ impl<'a> Paginated<'a> for builder::GetVideoBatch<'a> {
 
 impl<'a> Paginated<'a> for builder::GetVideoTranslationBatch<'a> {
     type Item = types::BatchItem;
-    const OPERATION_ID: &'static str = "getVideoTranslationBatch";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::GetVideoTranslationBatch;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::GetVideoTranslationBatch::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::GetVideoTranslationBatch {
+    type Item = types::BatchItem;
+    const OPERATION_ID: &'static str = "getVideoTranslationBatch";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             let data = page.data?;
             Some(Page {
                 items: data.items.into_items()?,
@@ -86,12 +114,19 @@ impl<'a> Paginated<'a> for builder::GetVideoTranslationBatch<'a> {
 
 impl<'a> Paginated<'a> for builder::ListAiClipping<'a> {
     type Item = types::AiClipping;
-    const OPERATION_ID: &'static str = "listAiClipping";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListAiClipping;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListAiClipping::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListAiClipping {
+    type Item = types::AiClipping;
+    const OPERATION_ID: &'static str = "listAiClipping";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -103,12 +138,19 @@ impl<'a> Paginated<'a> for builder::ListAiClipping<'a> {
 
 impl<'a> Paginated<'a> for builder::ListAssets<'a> {
     type Item = types::Asset;
-    const OPERATION_ID: &'static str = "listAssets";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListAssets;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListAssets::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListAssets {
+    type Item = types::Asset;
+    const OPERATION_ID: &'static str = "listAssets";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -120,12 +162,19 @@ impl<'a> Paginated<'a> for builder::ListAssets<'a> {
 
 impl<'a> Paginated<'a> for builder::ListAvatarGroups<'a> {
     type Item = types::AvatarGroup;
-    const OPERATION_ID: &'static str = "listAvatarGroups";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListAvatarGroups;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListAvatarGroups::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListAvatarGroups {
+    type Item = types::AvatarGroup;
+    const OPERATION_ID: &'static str = "listAvatarGroups";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -137,12 +186,19 @@ impl<'a> Paginated<'a> for builder::ListAvatarGroups<'a> {
 
 impl<'a> Paginated<'a> for builder::ListAvatarLooks<'a> {
     type Item = types::AvatarLook;
-    const OPERATION_ID: &'static str = "listAvatarLooks";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListAvatarLooks;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListAvatarLooks::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListAvatarLooks {
+    type Item = types::AvatarLook;
+    const OPERATION_ID: &'static str = "listAvatarLooks";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -154,12 +210,19 @@ impl<'a> Paginated<'a> for builder::ListAvatarLooks<'a> {
 
 impl<'a> Paginated<'a> for builder::ListBackgroundRemovals<'a> {
     type Item = types::BackgroundRemoval;
-    const OPERATION_ID: &'static str = "listBackgroundRemovals";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListBackgroundRemovals;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListBackgroundRemovals::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListBackgroundRemovals {
+    type Item = types::BackgroundRemoval;
+    const OPERATION_ID: &'static str = "listBackgroundRemovals";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -171,12 +234,19 @@ impl<'a> Paginated<'a> for builder::ListBackgroundRemovals<'a> {
 
 impl<'a> Paginated<'a> for builder::ListBrandGlossaries<'a> {
     type Item = types::BrandGlossary;
-    const OPERATION_ID: &'static str = "listBrandGlossaries";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListBrandGlossaries;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListBrandGlossaries::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListBrandGlossaries {
+    type Item = types::BrandGlossary;
+    const OPERATION_ID: &'static str = "listBrandGlossaries";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -188,12 +258,19 @@ impl<'a> Paginated<'a> for builder::ListBrandGlossaries<'a> {
 
 impl<'a> Paginated<'a> for builder::ListBrandKits<'a> {
     type Item = types::BrandKit;
-    const OPERATION_ID: &'static str = "listBrandKits";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListBrandKits;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListBrandKits::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListBrandKits {
+    type Item = types::BrandKit;
+    const OPERATION_ID: &'static str = "listBrandKits";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -205,12 +282,19 @@ impl<'a> Paginated<'a> for builder::ListBrandKits<'a> {
 
 impl<'a> Paginated<'a> for builder::ListLipsyncs<'a> {
     type Item = types::Lipsync;
-    const OPERATION_ID: &'static str = "listLipsyncs";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListLipsyncs;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListLipsyncs::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListLipsyncs {
+    type Item = types::Lipsync;
+    const OPERATION_ID: &'static str = "listLipsyncs";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -222,12 +306,19 @@ impl<'a> Paginated<'a> for builder::ListLipsyncs<'a> {
 
 impl<'a> Paginated<'a> for builder::ListTemplates<'a> {
     type Item = types::TemplateSummary;
-    const OPERATION_ID: &'static str = "listTemplates";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListTemplates;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListTemplates::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListTemplates {
+    type Item = types::TemplateSummary;
+    const OPERATION_ID: &'static str = "listTemplates";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -239,12 +330,19 @@ impl<'a> Paginated<'a> for builder::ListTemplates<'a> {
 
 impl<'a> Paginated<'a> for builder::ListVideoAgentSessions<'a> {
     type Item = types::SessionListItem;
-    const OPERATION_ID: &'static str = "listVideoAgentSessions";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListVideoAgentSessions;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListVideoAgentSessions::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListVideoAgentSessions {
+    type Item = types::SessionListItem;
+    const OPERATION_ID: &'static str = "listVideoAgentSessions";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -256,12 +354,19 @@ impl<'a> Paginated<'a> for builder::ListVideoAgentSessions<'a> {
 
 impl<'a> Paginated<'a> for builder::ListVideoAgentStyles<'a> {
     type Item = types::VideoAgentStyle;
-    const OPERATION_ID: &'static str = "listVideoAgentStyles";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListVideoAgentStyles;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListVideoAgentStyles::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListVideoAgentStyles {
+    type Item = types::VideoAgentStyle;
+    const OPERATION_ID: &'static str = "listVideoAgentStyles";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -273,12 +378,19 @@ impl<'a> Paginated<'a> for builder::ListVideoAgentStyles<'a> {
 
 impl<'a> Paginated<'a> for builder::ListVideoTranslations<'a> {
     type Item = types::VideoTranslation;
-    const OPERATION_ID: &'static str = "listVideoTranslations";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListVideoTranslations;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListVideoTranslations::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListVideoTranslations {
+    type Item = types::VideoTranslation;
+    const OPERATION_ID: &'static str = "listVideoTranslations";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -290,12 +402,19 @@ impl<'a> Paginated<'a> for builder::ListVideoTranslations<'a> {
 
 impl<'a> Paginated<'a> for builder::ListVideos<'a> {
     type Item = types::Video;
-    const OPERATION_ID: &'static str = "listVideos";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListVideos;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListVideos::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListVideos {
+    type Item = types::Video;
+    const OPERATION_ID: &'static str = "listVideos";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -307,12 +426,19 @@ impl<'a> Paginated<'a> for builder::ListVideos<'a> {
 
 impl<'a> Paginated<'a> for builder::ListVoices<'a> {
     type Item = types::Voice;
-    const OPERATION_ID: &'static str = "listVoices";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListVoices;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListVoices::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListVoices {
+    type Item = types::Voice;
+    const OPERATION_ID: &'static str = "listVoices";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -324,12 +450,19 @@ impl<'a> Paginated<'a> for builder::ListVoices<'a> {
 
 impl<'a> Paginated<'a> for builder::ListWebhookEndpoints<'a> {
     type Item = types::WebhookEndpoint;
-    const OPERATION_ID: &'static str = "listWebhookEndpoints";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListWebhookEndpoints;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListWebhookEndpoints::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListWebhookEndpoints {
+    type Item = types::WebhookEndpoint;
+    const OPERATION_ID: &'static str = "listWebhookEndpoints";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -341,12 +474,19 @@ impl<'a> Paginated<'a> for builder::ListWebhookEndpoints<'a> {
 
 impl<'a> Paginated<'a> for builder::ListWebhookEvents<'a> {
     type Item = types::WebhookEvent;
-    const OPERATION_ID: &'static str = "listWebhookEvents";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::ListWebhookEvents;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::ListWebhookEvents::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::ListWebhookEvents {
+    type Item = types::WebhookEvent;
+    const OPERATION_ID: &'static str = "listWebhookEvents";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -358,12 +498,19 @@ impl<'a> Paginated<'a> for builder::ListWebhookEvents<'a> {
 
 impl<'a> Paginated<'a> for builder::SearchAssets<'a> {
     type Item = heygen_api::types::SearchAssetItem;
-    const OPERATION_ID: &'static str = "searchAssets";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::SearchAssets;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::SearchAssets::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::SearchAssets {
+    type Item = heygen_api::types::SearchAssetItem;
+    const OPERATION_ID: &'static str = "searchAssets";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),
@@ -375,12 +522,19 @@ impl<'a> Paginated<'a> for builder::SearchAssets<'a> {
 
 impl<'a> Paginated<'a> for builder::SearchAudio<'a> {
     type Item = types::AudioSound;
-    const OPERATION_ID: &'static str = "searchAudio";
-    fn with_token(self, token: String) -> Self {
-        self.token(token)
+    type Request = builder::detached::SearchAudio;
+    fn detach(self) -> (&'a heygen_api::Client, Self::Request) {
+        builder::SearchAudio::detach(self)
     }
-    fn fetch(self) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
-        Box::pin(super::fetch_page(Self::OPERATION_ID, self.send(), |page| {
+}
+
+impl ListRequest for builder::detached::SearchAudio {
+    type Item = types::AudioSound;
+    const OPERATION_ID: &'static str = "searchAudio";
+    fn fetch(self, client: &heygen_api::Client, token: Option<String>) -> BoxFuture<'_, Result<Page<Self::Item>, Error>> {
+        let request = self.attach(client);
+        let request = match token { Some(token) => request.token(token), None => request };
+        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             Some(Page {
                 items: page.data.into_items()?,
                 next_token: page.next_token.into_cursor(),

@@ -1,9 +1,7 @@
 //! One attempt: send a request, and read what the loop needs of the
 //! answer (an error body within its cap, a success passed on or buffered),
-//! on the caller's task, on a task of its own (a prefetched page), or
-//! watched for progress (an upload).
+//! on the caller's task, or watched for progress (an upload).
 
-use std::cell::Cell;
 use std::future::Future;
 use std::time::Duration;
 
@@ -53,9 +51,6 @@ impl Exchange {
                     .await
                     .unwrap_or(Attempted::Stalled(idle))
             }
-            _ if PREFETCHING.with(Cell::get) && tokio::runtime::Handle::try_current().is_ok() => {
-                Box::pin(detached(&self.http, request, limit)).await
-            }
             _ => receive(self.http.execute(request), limit, false).await,
         }
     }
@@ -82,29 +77,6 @@ async fn watch<T>(
             }
         }
     }
-}
-
-thread_local! {
-    /// Set while a prefetched page's request is first polled (see
-    /// [`prefetching`]).
-    static PREFETCHING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `first_poll` (the first poll of a prefetched page's fetch) so that
-/// the HTTP exchange it starts runs as a task of its own. Polled only from
-/// the caller's stream, it would stall whenever the caller is busy: the
-/// connection is not yet back in the pool at the first poll, and the
-/// connection task, woken from the caller's thread, waits in that thread's
-/// queue while the caller computes.
-pub(crate) fn prefetching<T>(first_poll: impl FnOnce() -> T) -> T {
-    struct Reset(bool);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            PREFETCHING.with(|p| p.set(self.0));
-        }
-    }
-    let _reset = Reset(PREFETCHING.with(|p| p.replace(true)));
-    first_poll()
 }
 
 /// The outcome of `sent`: an error answer read (within its cap), a success
@@ -138,31 +110,5 @@ async fn receive(
         Attempted::Success(response)
     } else {
         Attempted::Other(response)
-    }
-}
-
-/// A spawned task, aborted when its handle is dropped (the call was
-/// dropped: nothing is waiting for the response any more).
-struct Detached<T>(tokio::task::JoinHandle<T>);
-
-impl<T> Drop for Detached<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// [`receive`] on a task of its own, for a prefetched page (see
-/// [`prefetching`]).
-async fn detached(client: &reqwest::Client, request: Request, limit: u64) -> Attempted {
-    let client = client.clone();
-    let mut task = Detached(tokio::spawn(async move {
-        receive(client.execute(request), limit, true).await
-    }));
-    match (&mut task.0).await {
-        Ok(attempted) => attempted,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        // Cancelled: only by the runtime shutting down, which drops this
-        // future as well.
-        Err(_) => std::future::pending().await,
     }
 }

@@ -32,7 +32,6 @@ use reqwest::{Method, Request, Response};
 use tokio::time::Instant;
 
 use attempt::Attempted;
-pub(crate) use attempt::prefetching;
 pub(crate) use call::{call, conclude, missing, refusal, within};
 pub use classify::RetryReason;
 pub(crate) use classify::expired_signed_url;

@@ -222,7 +222,7 @@ pub(crate) async fn read_limited(
 
 /// A whole response (status, head and body up to `limit`) read on the
 /// current task, so that the body is not left in the socket until the
-/// caller polls again (used for prefetched pages).
+/// caller polls again (used for uploads, whose idle watch ends with the body read).
 pub(crate) async fn buffered(
     response: reqwest::Response,
     limit: u64,

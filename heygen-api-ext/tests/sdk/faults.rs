@@ -638,10 +638,10 @@ async fn a_429_storm_is_bounded_and_spread_by_jitter() {
     .await;
 }
 
-/// Prefetch must put the next page's request on the wire while the consumer
-/// is busy and not polling the stream, or it overlaps nothing: also when
-/// the server closes every connection, so the request needs a new one
-/// (connecting takes more than the one poll prefetch gets).
+/// The walk must put the next page's request on the wire while the
+/// consumer is busy and not polling the stream, or it overlaps nothing:
+/// also when the server closes every connection, so the request needs a
+/// new one (connecting takes more than one poll).
 #[tokio::test]
 async fn prefetch_requests_the_next_page_while_the_consumer_is_busy() {
     within(DEADLINE, async {

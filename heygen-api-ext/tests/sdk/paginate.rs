@@ -192,3 +192,113 @@ async fn prefetch_can_be_turned_off() {
     assert_eq!(rest.len(), 2);
     assert_eq!(server.hits(), 2);
 }
+
+/// Polls `hits` while the test's thread is blocked (as a consumer that
+/// computes would be), until it reaches `want` or `limit` passes.
+fn block_until(hits: impl Fn() -> usize, want: usize, limit: std::time::Duration) -> usize {
+    let start = std::time::Instant::now();
+    while hits() < want && start.elapsed() < limit {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    hits()
+}
+
+/// The walk runs on a task of its own: while the consumer blocks its
+/// thread on the first page, the next pages are requested, as many as
+/// `pages_ahead` allows and no more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_walk_goes_ahead_while_the_consumer_blocks_and_stops_at_its_bound() {
+    use std::time::Duration;
+    let pages = || {
+        vec![
+            sessions_page(&["a", "b"], Some("t2"), true),
+            sessions_page(&["c"], Some("t3"), true),
+            sessions_page(&["d"], Some("t4"), true),
+            sessions_page(&["e"], Some("t5"), true),
+            sessions_page(&["f"], None, false),
+        ]
+    };
+    for (ahead, want) in [(1, 2), (3, 4)] {
+        let server = scripted(pages()).await;
+        let c = client(&server);
+        let mut items = c.list_video_agent_sessions().items().pages_ahead(ahead);
+        assert_eq!(items.next().await.unwrap().unwrap().session_id, "a");
+        // Blocked, not polling: the pages ahead are fetched anyway.
+        let hits = block_until(|| server.hits(), want, Duration::from_secs(5));
+        assert_eq!(hits, want, "{ahead} ahead");
+        // And no further: one page with the consumer, `ahead` waiting.
+        std::thread::sleep(Duration::from_millis(150));
+        assert_eq!(server.hits(), want, "{ahead} ahead: the walk must wait for room");
+        let rest: Vec<String> = items.map_ok(|s| s.session_id).try_collect().await.unwrap();
+        assert_eq!(rest, ["b", "c", "d", "e", "f"], "{ahead} ahead");
+        assert_eq!(server.hits(), 5);
+    }
+}
+
+/// The stream owns its walk: it outlives the client it was built from and
+/// can be moved to another task.
+#[tokio::test]
+async fn a_walk_is_static_and_outlives_its_client() {
+    let server = scripted(vec![
+        sessions_page(&["a"], Some("t2"), true),
+        sessions_page(&["b"], None, false),
+    ])
+    .await;
+    let c = client(&server);
+    let items = c.list_video_agent_sessions().limit(1).items();
+    drop(c);
+    let ids: Vec<String> = tokio::spawn(items.map_ok(|s| s.session_id).try_collect())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ids, ["a", "b"]);
+}
+
+/// Dropping the stream stops the walk at once: the request in flight is
+/// abandoned (the server sees its connection closed) and nothing more is
+/// asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_stream_cancels_the_request_in_flight() {
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::sync::Notify;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let (second_asked, closed) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let (asked, gone) = (second_asked.clone(), closed.clone());
+    tokio::spawn(heygen_api_ext::testing::serve(listener, move |mut sock, req| {
+        let (asked, gone) = (asked.clone(), gone.clone());
+        async move {
+            if !req.target.contains("token=t2") {
+                let body = json!({"data": [{"session_id": "a", "created_at": 1}], "has_more": true, "next_token": "t2"})
+                    .to_string();
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                    body.len()
+                );
+                sock.write_all(head.as_bytes()).await.ok()?;
+                sock.write_all(body.as_bytes()).await.ok()?;
+                return Some(sock);
+            }
+            // Page 2 never comes: the server waits for the client to hang up.
+            asked.notify_one();
+            let mut buf = [0u8; 64];
+            while sock.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+            gone.notify_one();
+            None
+        }
+    }));
+    let c = heygen_api_ext::Client::builder()
+        .api_key("sk-test-secret-key")
+        .base_url(&base_url)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let mut items = c.list_video_agent_sessions().items();
+    assert_eq!(items.next().await.unwrap().unwrap().session_id, "a");
+    crate::support::within(Duration::from_secs(5), second_asked.notified()).await;
+    drop(items);
+    crate::support::within(Duration::from_secs(5), closed.notified()).await;
+}

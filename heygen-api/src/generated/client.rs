@@ -38453,6 +38453,764 @@ pub mod builder {
             }
         }
     }
+    impl<'a> ListVideoAgentSessions<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListVideoAgentSessions`] that a task can own; [`detached::ListVideoAgentSessions::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListVideoAgentSessions) {
+            (
+                self.client,
+                detached::ListVideoAgentSessions {
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListAiClipping<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListAiClipping`] that a task can own; [`detached::ListAiClipping::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListAiClipping) {
+            (
+                self.client,
+                detached::ListAiClipping {
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListAssets<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListAssets`] that a task can own; [`detached::ListAssets::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListAssets) {
+            (
+                self.client,
+                detached::ListAssets {
+                    folder_id: self.folder_id,
+                    limit: self.limit,
+                    token: self.token,
+                    username: self.username,
+                },
+            )
+        }
+    }
+    impl<'a> GetAssetBatch<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::GetAssetBatch`] that a task can own; [`detached::GetAssetBatch::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::GetAssetBatch) {
+            (
+                self.client,
+                detached::GetAssetBatch {
+                    batch_id: self.batch_id,
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> SearchAssets<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::SearchAssets`] that a task can own; [`detached::SearchAssets::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::SearchAssets) {
+            (
+                self.client,
+                detached::SearchAssets {
+                    limit: self.limit,
+                    query: self.query,
+                    scope: self.scope,
+                    token: self.token,
+                    type_: self.type_,
+                },
+            )
+        }
+    }
+    impl<'a> SearchAudio<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::SearchAudio`] that a task can own; [`detached::SearchAudio::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::SearchAudio) {
+            (
+                self.client,
+                detached::SearchAudio {
+                    limit: self.limit,
+                    min_score: self.min_score,
+                    query: self.query,
+                    token: self.token,
+                    type_: self.type_,
+                },
+            )
+        }
+    }
+    impl<'a> ListAvatarGroups<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListAvatarGroups`] that a task can own; [`detached::ListAvatarGroups::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListAvatarGroups) {
+            (
+                self.client,
+                detached::ListAvatarGroups {
+                    limit: self.limit,
+                    ownership: self.ownership,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListAvatarLooks<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListAvatarLooks`] that a task can own; [`detached::ListAvatarLooks::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListAvatarLooks) {
+            (
+                self.client,
+                detached::ListAvatarLooks {
+                    avatar_type: self.avatar_type,
+                    group_id: self.group_id,
+                    limit: self.limit,
+                    ownership: self.ownership,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListBackgroundRemovals<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListBackgroundRemovals`] that a task can own; [`detached::ListBackgroundRemovals::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListBackgroundRemovals) {
+            (
+                self.client,
+                detached::ListBackgroundRemovals {
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListBrandGlossaries<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListBrandGlossaries`] that a task can own; [`detached::ListBrandGlossaries::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListBrandGlossaries) {
+            (
+                self.client,
+                detached::ListBrandGlossaries {
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListBrandKits<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListBrandKits`] that a task can own; [`detached::ListBrandKits::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListBrandKits) {
+            (
+                self.client,
+                detached::ListBrandKits {
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListLipsyncs<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListLipsyncs`] that a task can own; [`detached::ListLipsyncs::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListLipsyncs) {
+            (
+                self.client,
+                detached::ListLipsyncs {
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> GetLipsyncBatch<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::GetLipsyncBatch`] that a task can own; [`detached::GetLipsyncBatch::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::GetLipsyncBatch) {
+            (
+                self.client,
+                detached::GetLipsyncBatch {
+                    batch_id: self.batch_id,
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListTemplates<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListTemplates`] that a task can own; [`detached::ListTemplates::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListTemplates) {
+            (
+                self.client,
+                detached::ListTemplates {
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListVideoAgentStyles<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListVideoAgentStyles`] that a task can own; [`detached::ListVideoAgentStyles::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListVideoAgentStyles) {
+            (
+                self.client,
+                detached::ListVideoAgentStyles {
+                    limit: self.limit,
+                    tag: self.tag,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListVideoTranslations<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListVideoTranslations`] that a task can own; [`detached::ListVideoTranslations::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListVideoTranslations) {
+            (
+                self.client,
+                detached::ListVideoTranslations {
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> GetVideoTranslationBatch<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::GetVideoTranslationBatch`] that a task can own; [`detached::GetVideoTranslationBatch::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::GetVideoTranslationBatch) {
+            (
+                self.client,
+                detached::GetVideoTranslationBatch {
+                    batch_id: self.batch_id,
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListVideos<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListVideos`] that a task can own; [`detached::ListVideos::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListVideos) {
+            (
+                self.client,
+                detached::ListVideos {
+                    folder_id: self.folder_id,
+                    limit: self.limit,
+                    title: self.title,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> GetVideoBatch<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::GetVideoBatch`] that a task can own; [`detached::GetVideoBatch::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::GetVideoBatch) {
+            (
+                self.client,
+                detached::GetVideoBatch {
+                    batch_id: self.batch_id,
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListVoices<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListVoices`] that a task can own; [`detached::ListVoices::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListVoices) {
+            (
+                self.client,
+                detached::ListVoices {
+                    engine: self.engine,
+                    gender: self.gender,
+                    language: self.language,
+                    limit: self.limit,
+                    token: self.token,
+                    type_: self.type_,
+                },
+            )
+        }
+    }
+    impl<'a> ListWebhookEndpoints<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListWebhookEndpoints`] that a task can own; [`detached::ListWebhookEndpoints::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListWebhookEndpoints) {
+            (
+                self.client,
+                detached::ListWebhookEndpoints {
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    impl<'a> ListWebhookEvents<'a> {
+        /// The client this request was built on, and the request without it (a `'static` [`detached::ListWebhookEvents`] that a task can own; [`detached::ListWebhookEvents::attach`] puts them together again).
+        pub fn detach(self) -> (&'a super::Client, detached::ListWebhookEvents) {
+            (
+                self.client,
+                detached::ListWebhookEvents {
+                    entity_id: self.entity_id,
+                    event_type: self.event_type,
+                    limit: self.limit,
+                    token: self.token,
+                },
+            )
+        }
+    }
+    /// List requests without their client (see each builder's
+    /// `detach`): `'static` values a task can own, attached again to a
+    /// client with `attach`.
+    pub mod detached {
+        #[allow(unused_imports)]
+        use super::*;
+        /// [`super::ListVideoAgentSessions`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListVideoAgentSessions {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListVideoAgentSessions {
+            /// The request again, as a [`super::ListVideoAgentSessions`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListVideoAgentSessions<'_> {
+                super::ListVideoAgentSessions {
+                    client,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListAiClipping`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListAiClipping {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListAiClipping {
+            /// The request again, as a [`super::ListAiClipping`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListAiClipping<'_> {
+                super::ListAiClipping {
+                    client,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListAssets`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListAssets {
+            pub(super) folder_id: Result<Option<::std::string::String>, String>,
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+            pub(super) username: Result<::std::string::String, String>,
+        }
+        impl ListAssets {
+            /// The request again, as a [`super::ListAssets`] on `client`.
+            pub fn attach(self, client: &super::super::Client) -> super::ListAssets<'_> {
+                super::ListAssets {
+                    client,
+                    folder_id: self.folder_id,
+                    limit: self.limit,
+                    token: self.token,
+                    username: self.username,
+                }
+            }
+        }
+        /// [`super::GetAssetBatch`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct GetAssetBatch {
+            pub(super) batch_id: Result<::std::string::String, String>,
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl GetAssetBatch {
+            /// The request again, as a [`super::GetAssetBatch`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::GetAssetBatch<'_> {
+                super::GetAssetBatch {
+                    client,
+                    batch_id: self.batch_id,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::SearchAssets`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct SearchAssets {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) query: Result<::std::string::String, String>,
+            pub(super) scope: Result<Option<types::AssetSearchScope>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+            pub(super) type_: Result<types::SearchAssetsType, String>,
+        }
+        impl SearchAssets {
+            /// The request again, as a [`super::SearchAssets`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::SearchAssets<'_> {
+                super::SearchAssets {
+                    client,
+                    limit: self.limit,
+                    query: self.query,
+                    scope: self.scope,
+                    token: self.token,
+                    type_: self.type_,
+                }
+            }
+        }
+        /// [`super::SearchAudio`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct SearchAudio {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) min_score: Result<Option<f64>, String>,
+            pub(super) query: Result<::std::string::String, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+            pub(super) type_: Result<Option<crate::open_enums::AudioType>, String>,
+        }
+        impl SearchAudio {
+            /// The request again, as a [`super::SearchAudio`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::SearchAudio<'_> {
+                super::SearchAudio {
+                    client,
+                    limit: self.limit,
+                    min_score: self.min_score,
+                    query: self.query,
+                    token: self.token,
+                    type_: self.type_,
+                }
+            }
+        }
+        /// [`super::ListAvatarGroups`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListAvatarGroups {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) ownership: Result<Option<types::AvatarOwnership>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListAvatarGroups {
+            /// The request again, as a [`super::ListAvatarGroups`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListAvatarGroups<'_> {
+                super::ListAvatarGroups {
+                    client,
+                    limit: self.limit,
+                    ownership: self.ownership,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListAvatarLooks`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListAvatarLooks {
+            pub(super) avatar_type: Result<
+                Option<crate::open_enums::AvatarType>,
+                String,
+            >,
+            pub(super) group_id: Result<Option<::std::string::String>, String>,
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) ownership: Result<Option<types::AvatarOwnership>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListAvatarLooks {
+            /// The request again, as a [`super::ListAvatarLooks`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListAvatarLooks<'_> {
+                super::ListAvatarLooks {
+                    client,
+                    avatar_type: self.avatar_type,
+                    group_id: self.group_id,
+                    limit: self.limit,
+                    ownership: self.ownership,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListBackgroundRemovals`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListBackgroundRemovals {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListBackgroundRemovals {
+            /// The request again, as a [`super::ListBackgroundRemovals`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListBackgroundRemovals<'_> {
+                super::ListBackgroundRemovals {
+                    client,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListBrandGlossaries`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListBrandGlossaries {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListBrandGlossaries {
+            /// The request again, as a [`super::ListBrandGlossaries`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListBrandGlossaries<'_> {
+                super::ListBrandGlossaries {
+                    client,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListBrandKits`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListBrandKits {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListBrandKits {
+            /// The request again, as a [`super::ListBrandKits`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListBrandKits<'_> {
+                super::ListBrandKits {
+                    client,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListLipsyncs`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListLipsyncs {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListLipsyncs {
+            /// The request again, as a [`super::ListLipsyncs`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListLipsyncs<'_> {
+                super::ListLipsyncs {
+                    client,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::GetLipsyncBatch`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct GetLipsyncBatch {
+            pub(super) batch_id: Result<::std::string::String, String>,
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl GetLipsyncBatch {
+            /// The request again, as a [`super::GetLipsyncBatch`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::GetLipsyncBatch<'_> {
+                super::GetLipsyncBatch {
+                    client,
+                    batch_id: self.batch_id,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListTemplates`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListTemplates {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListTemplates {
+            /// The request again, as a [`super::ListTemplates`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListTemplates<'_> {
+                super::ListTemplates {
+                    client,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListVideoAgentStyles`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListVideoAgentStyles {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) tag: Result<Option<::std::string::String>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListVideoAgentStyles {
+            /// The request again, as a [`super::ListVideoAgentStyles`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListVideoAgentStyles<'_> {
+                super::ListVideoAgentStyles {
+                    client,
+                    limit: self.limit,
+                    tag: self.tag,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListVideoTranslations`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListVideoTranslations {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListVideoTranslations {
+            /// The request again, as a [`super::ListVideoTranslations`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListVideoTranslations<'_> {
+                super::ListVideoTranslations {
+                    client,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::GetVideoTranslationBatch`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct GetVideoTranslationBatch {
+            pub(super) batch_id: Result<::std::string::String, String>,
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl GetVideoTranslationBatch {
+            /// The request again, as a [`super::GetVideoTranslationBatch`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::GetVideoTranslationBatch<'_> {
+                super::GetVideoTranslationBatch {
+                    client,
+                    batch_id: self.batch_id,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListVideos`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListVideos {
+            pub(super) folder_id: Result<Option<::std::string::String>, String>,
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) title: Result<Option<::std::string::String>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListVideos {
+            /// The request again, as a [`super::ListVideos`] on `client`.
+            pub fn attach(self, client: &super::super::Client) -> super::ListVideos<'_> {
+                super::ListVideos {
+                    client,
+                    folder_id: self.folder_id,
+                    limit: self.limit,
+                    title: self.title,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::GetVideoBatch`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct GetVideoBatch {
+            pub(super) batch_id: Result<::std::string::String, String>,
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl GetVideoBatch {
+            /// The request again, as a [`super::GetVideoBatch`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::GetVideoBatch<'_> {
+                super::GetVideoBatch {
+                    client,
+                    batch_id: self.batch_id,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListVoices`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListVoices {
+            pub(super) engine: Result<Option<::std::string::String>, String>,
+            pub(super) gender: Result<Option<::std::string::String>, String>,
+            pub(super) language: Result<Option<::std::string::String>, String>,
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+            pub(super) type_: Result<Option<crate::open_enums::VoiceType>, String>,
+        }
+        impl ListVoices {
+            /// The request again, as a [`super::ListVoices`] on `client`.
+            pub fn attach(self, client: &super::super::Client) -> super::ListVoices<'_> {
+                super::ListVoices {
+                    client,
+                    engine: self.engine,
+                    gender: self.gender,
+                    language: self.language,
+                    limit: self.limit,
+                    token: self.token,
+                    type_: self.type_,
+                }
+            }
+        }
+        /// [`super::ListWebhookEndpoints`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListWebhookEndpoints {
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListWebhookEndpoints {
+            /// The request again, as a [`super::ListWebhookEndpoints`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListWebhookEndpoints<'_> {
+                super::ListWebhookEndpoints {
+                    client,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+        /// [`super::ListWebhookEvents`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).
+        #[derive(Debug, Clone)]
+        pub struct ListWebhookEvents {
+            pub(super) entity_id: Result<Option<::std::string::String>, String>,
+            pub(super) event_type: Result<Option<types::WebhookEventType>, String>,
+            pub(super) limit: Result<Option<::std::num::NonZeroU64>, String>,
+            pub(super) token: Result<Option<::std::string::String>, String>,
+        }
+        impl ListWebhookEvents {
+            /// The request again, as a [`super::ListWebhookEvents`] on `client`.
+            pub fn attach(
+                self,
+                client: &super::super::Client,
+            ) -> super::ListWebhookEvents<'_> {
+                super::ListWebhookEvents {
+                    client,
+                    entity_id: self.entity_id,
+                    event_type: self.event_type,
+                    limit: self.limit,
+                    token: self.token,
+                }
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
