@@ -17,7 +17,10 @@ use crate::transport::{Exchange, RetryEvent, RetryHook};
 /// `client.list_video_agent_sessions().limit(50).data().await?`.
 #[derive(Clone)]
 pub struct Client {
-    api: heygen_api::Client,
+    // Behind an `Arc`: the generated client owns its base URL as a
+    // `String`, and a clone per task or per call (as `tokio::spawn` needs)
+    // would copy it every time.
+    api: Arc<heygen_api::Client>,
     pub(crate) exchange: Arc<Exchange>,
 }
 
@@ -47,7 +50,10 @@ impl Client {
             exchange.http.clone(),
             heygen_api::hooks::TransportSlot::new(exchange.clone()),
         );
-        Client { api, exchange }
+        Client {
+            api: Arc::new(api),
+            exchange,
+        }
     }
 
     /// Starts configuring a client.

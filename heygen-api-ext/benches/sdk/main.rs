@@ -67,6 +67,39 @@ fn main() {
     if wanted("decode") {
         two_threads.block_on(decode());
     }
+    // Not part of a full run: one way alone at 64 tasks for a few seconds,
+    // to be recorded with `perf record` (BENCHMARKS.md, section 1c).
+    for way in ["profile-bare", "profile-sdk"] {
+        if only.iter().any(|o| o == way) {
+            one_thread.block_on(profile(way == "profile-sdk"));
+        }
+    }
+}
+
+/// Calls `get_video` from 64 tasks for about five seconds, through the SDK
+/// or bare reqwest only.
+async fn profile(sdk: bool) {
+    let server = Server::start(Behavior::Fixed {
+        body: server::video_response(),
+        chunked: false,
+    });
+    let way = if sdk {
+        sdk_get_video(sdk_client(&server.base_url))
+    } else {
+        let url: Arc<str> = format!("{}/v3/videos/v00000042", server.base_url).into();
+        bare_get_video(bare_client(), url)
+    };
+    let started = Instant::now();
+    let mut calls = 0;
+    while started.elapsed() < Duration::from_secs(5) {
+        throughput(64, 64 * 16, &way).await;
+        calls += 64 * 16;
+    }
+    println!(
+        "{}: {calls} calls in {:.1} s",
+        if sdk { "SDK" } else { "bare reqwest" },
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// CPU time this thread has used (its `schedstat`, in nanoseconds): what

@@ -411,8 +411,10 @@ impl Exchange {
                 delay,
             });
             drop(outcome);
-            tokio::time::sleep(delay).await;
             request = next;
+            // Boxed: a timer is large, and only a retry needs one; inline,
+            // it would grow (and move) every call's future.
+            Box::pin(tokio::time::sleep(delay)).await;
         }
     }
 
