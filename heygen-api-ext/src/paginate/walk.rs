@@ -258,9 +258,6 @@ pub struct Items<R: ListRequest> {
     pages: Pages<R>,
     /// The rest of the page being handed out.
     buffer: VecDeque<R::Item>,
-    /// What came after the buffered page when it was taken early: the end
-    /// (`None`) or an error.
-    after: Option<Option<Error>>,
 }
 
 impl<R: ListRequest> Items<R> {
@@ -268,7 +265,6 @@ impl<R: ListRequest> Items<R> {
         Items {
             pages,
             buffer: VecDeque::new(),
-            after: None,
         }
     }
 
@@ -285,25 +281,6 @@ impl<R: ListRequest> Items<R> {
         self.pages = self.pages.prefetch(enabled);
         self
     }
-
-    /// Takes the next page, if it is there, as the last item of this one
-    /// is handed out. The consumer is still busy with that item, and the
-    /// walk's room for a page ahead opens now rather than when the
-    /// consumer comes back: the next request overlaps the consumer's work
-    /// on the last item too. Holds no more pages (the one taken replaces
-    /// the one finished).
-    fn take_next_page_early(&mut self, cx: &mut Context<'_>) {
-        if self.pages.ahead == 0 || self.after.is_some() {
-            // With no walk ahead, a page is fetched only when asked for.
-            return;
-        }
-        match self.pages.poll_next_unpin(cx) {
-            Poll::Ready(Some(Ok(page))) => self.buffer.extend(page.items),
-            Poll::Ready(Some(Err(e))) => self.after = Some(Some(e)),
-            Poll::Ready(None) => self.after = Some(None),
-            Poll::Pending => {}
-        }
-    }
 }
 
 impl<R: ListRequest> Unpin for Items<R> {}
@@ -315,13 +292,7 @@ impl<R: ListRequest> Stream for Items<R> {
         let this = &mut *self;
         loop {
             if let Some(item) = this.buffer.pop_front() {
-                if this.buffer.is_empty() {
-                    this.take_next_page_early(cx);
-                }
                 return Poll::Ready(Some(Ok(item)));
-            }
-            if let Some(after) = this.after.take() {
-                return Poll::Ready(after.map(Err));
             }
             match ready!(this.pages.poll_next_unpin(cx)) {
                 Some(Ok(page)) => this.buffer.extend(page.items),
