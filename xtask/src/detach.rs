@@ -71,7 +71,9 @@ fn detached_form(name: &syn::Ident, fields: &[&syn::Field]) -> (syn::File, syn::
         .collect();
     let idents: Vec<&syn::Ident> = settings.iter().filter_map(|f| f.ident.as_ref()).collect();
     let types: Vec<&syn::Type> = settings.iter().map(|f| &f.ty).collect();
-    let builder_doc = format!(" [`super::{name}`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach).");
+    let builder_doc = format!(
+        " [`super::{name}`] without its client: its settings, to be sent through a client later with [`attach`](Self::attach)."
+    );
     let attach_doc = format!(" The request again, as a [`super::{name}`] on `client`.");
     let detach_doc = format!(
         " The client this request was built on, and the request without it (a `'static` [`detached::{name}`] that a task can own; [`detached::{name}::attach`] puts them together again)."
@@ -129,10 +131,24 @@ mod tests {
         };
         detachable_lists(&mut file);
         let out = prettyplease::unparse(&file);
-        assert!(out.contains("pub fn detach(self) -> (&'a super::Client, detached::ListVideos)"), "{out}");
-        assert!(out.contains("pub(super) limit: Result<Option<u64>, String>"), "{out}");
-        assert!(out.contains("pub(super) token: Result<Option<String>, String>"), "{out}");
-        assert!(out.contains("pub fn attach(self, client: &super::super::Client) -> super::ListVideos<'_>"), "{out}");
+        assert!(
+            out.contains("pub fn detach(self) -> (&'a super::Client, detached::ListVideos)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("pub(super) limit: Result<Option<u64>, String>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("pub(super) token: Result<Option<String>, String>"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "pub fn attach(self, client: &super::super::Client) -> super::ListVideos<'_>"
+            ),
+            "{out}"
+        );
         assert!(!out.contains("detached::GetVideo"), "{out}");
         assert!(!out.contains("pub(super) client"), "{out}");
     }

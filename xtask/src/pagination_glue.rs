@@ -183,7 +183,8 @@ mod tests {
             })
         }))
     }";
-        let batch = "        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
+        let batch =
+            "        Box::pin(super::fetch_page(Self::OPERATION_ID, request.send(), |page| {
             let data = page.data?;
             Some(Page {
                 items: data.items.into_items()?,

@@ -228,7 +228,11 @@ async fn the_walk_goes_ahead_while_the_consumer_blocks_and_stops_at_its_bound() 
         assert_eq!(hits, want, "{ahead} ahead");
         // And no further: one page with the consumer, `ahead` waiting.
         std::thread::sleep(Duration::from_millis(150));
-        assert_eq!(server.hits(), want, "{ahead} ahead: the walk must wait for room");
+        assert_eq!(
+            server.hits(),
+            want,
+            "{ahead} ahead: the walk must wait for room"
+        );
         let rest: Vec<String> = items.map_ok(|s| s.session_id).try_collect().await.unwrap();
         assert_eq!(rest, ["b", "c", "d", "e", "f"], "{ahead} ahead");
         assert_eq!(server.hits(), 5);
@@ -268,28 +272,31 @@ async fn dropping_the_stream_cancels_the_request_in_flight() {
     let base_url = format!("http://{}", listener.local_addr().unwrap());
     let (second_asked, closed) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
     let (asked, gone) = (second_asked.clone(), closed.clone());
-    tokio::spawn(heygen_api_ext::testing::serve(listener, move |mut sock, req| {
-        let (asked, gone) = (asked.clone(), gone.clone());
-        async move {
-            if !req.target.contains("token=t2") {
-                let body = json!({"data": [{"session_id": "a", "created_at": 1}], "has_more": true, "next_token": "t2"})
+    tokio::spawn(heygen_api_ext::testing::serve(
+        listener,
+        move |mut sock, req| {
+            let (asked, gone) = (asked.clone(), gone.clone());
+            async move {
+                if !req.target.contains("token=t2") {
+                    let body = json!({"data": [{"session_id": "a", "created_at": 1}], "has_more": true, "next_token": "t2"})
                     .to_string();
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-                    body.len()
-                );
-                sock.write_all(head.as_bytes()).await.ok()?;
-                sock.write_all(body.as_bytes()).await.ok()?;
-                return Some(sock);
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    sock.write_all(head.as_bytes()).await.ok()?;
+                    sock.write_all(body.as_bytes()).await.ok()?;
+                    return Some(sock);
+                }
+                // Page 2 never comes: the server waits for the client to hang up.
+                asked.notify_one();
+                let mut buf = [0u8; 64];
+                while sock.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+                gone.notify_one();
+                None
             }
-            // Page 2 never comes: the server waits for the client to hang up.
-            asked.notify_one();
-            let mut buf = [0u8; 64];
-            while sock.read(&mut buf).await.is_ok_and(|n| n > 0) {}
-            gone.notify_one();
-            None
-        }
-    }));
+        },
+    ));
     let c = heygen_api_ext::Client::builder()
         .api_key("sk-test-secret-key")
         .base_url(&base_url)
