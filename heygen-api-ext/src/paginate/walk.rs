@@ -186,8 +186,8 @@ impl Drop for AbortOnDrop {
 
 enum State<R: ListRequest> {
     /// Not polled yet: the walk starts at the first poll, where a runtime
-    /// is known to be running.
-    Ready(Walk<R>),
+    /// is known to be running. (Boxed: it is the one large variant.)
+    Ready(Box<Walk<R>>),
     InPolls(BoxStream<'static, Result<Page<R::Item>, Error>>),
     OnTask(OnTask<R::Item>),
     Done,
@@ -205,7 +205,7 @@ pub struct Pages<R: ListRequest> {
 impl<R: ListRequest> Pages<R> {
     pub(super) fn new(client: heygen_api::Client, request: R) -> Self {
         Pages {
-            state: State::Ready(Walk::new(client, request)),
+            state: State::Ready(Box::new(Walk::new(client, request))),
             ahead: DEFAULT_PAGES_AHEAD,
         }
     }
@@ -234,10 +234,10 @@ impl<R: ListRequest> Pages<R> {
             return;
         };
         self.state = match tokio::runtime::Handle::try_current() {
-            Ok(runtime) if self.ahead > 0 => State::OnTask(walk.on_task(self.ahead, &runtime)),
+            Ok(runtime) if self.ahead > 0 => State::OnTask((*walk).on_task(self.ahead, &runtime)),
             // No runtime to spawn on (another executor polls us): the walk
             // stays in the consumer's polls rather than failing.
-            _ => State::InPolls(walk.in_polls()),
+            _ => State::InPolls((*walk).in_polls()),
         };
     }
 }
