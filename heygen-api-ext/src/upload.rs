@@ -354,7 +354,7 @@ impl<'a> UploadAsset<'a> {
             path = "/v3/assets"
         );
         let mut record = Record::default();
-        let sent = exchange.run(&plan, Requests::Fresh(first, make), &mut record);
+        let sent = exchange.run(&plan, Requests::Fresh(Box::new(first), make), &mut record);
         let response = match tracing::Instrument::instrument(sent, span).await {
             Ok(response) => response,
             Err(failed) => return Err(failed.into_error(record)),
@@ -531,7 +531,7 @@ async fn put_bytes(
         source: Box::new(source),
     };
     let answered = match exchange
-        .run(&plan, Requests::Fresh(first, make), &mut record)
+        .run(&plan, Requests::Fresh(Box::new(first), make), &mut record)
         .await
     {
         Ok(answered) => answered,

@@ -174,7 +174,7 @@ impl Job<'_> {
             };
             let mut record = Record::default();
             let answered = exchange
-                .run(&plan, Requests::Copies(request), &mut record)
+                .run(&plan, Requests::Copies(Box::new(request)), &mut record)
                 .await;
             got.sent += record.call.attempts;
             let answered = match answered {

@@ -24,12 +24,12 @@ pub(super) enum Attempted {
 
 impl Exchange {
     /// Sends one request and reads what is needed to classify the answer.
-    pub(super) async fn attempt(&self, request: Request, plan: &Plan) -> Attempted {
+    pub(super) async fn attempt(&self, request: Box<Request>, plan: &Plan) -> Attempted {
         let limit = self.options.max_response_bytes;
         if let Some(Transfer::Download) = plan.transfer {
             // Only the head is awaited here; the body is the caller's to
             // read, with the same idle timeout between its chunks.
-            let head = receive(self.http.execute(request), limit, false);
+            let head = receive(self.http.execute(*request), limit, false);
             return match self.options.download_idle_timeout {
                 Some(idle) => Box::pin(tokio::time::timeout(idle, head))
                     .await
@@ -44,14 +44,14 @@ impl Exchange {
         match (upload, self.options.upload_idle_timeout) {
             (Some(progress), Some(idle)) => {
                 progress.touch();
-                let exchange = receive(self.http.execute(request), limit, true);
+                let exchange = receive(self.http.execute(*request), limit, true);
                 // Boxed, like every path off the common one: the state of
                 // a call's future is allocated, and moved, on every call.
                 Box::pin(watch(exchange, idle, progress))
                     .await
                     .unwrap_or(Attempted::Stalled(idle))
             }
-            _ => receive(self.http.execute(request), limit, false).await,
+            _ => receive(self.http.execute(*request), limit, false).await,
         }
     }
 }

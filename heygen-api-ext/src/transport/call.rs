@@ -163,6 +163,8 @@ impl heygen_api::hooks::Transport for Exchange {
             method = %request.method(),
             path = op.map(|o| o.path).unwrap_or_else(|| request.url().path()),
         );
+        // Boxed before the future captures it (see `Requests`).
+        let request = Box::new(request);
         Box::pin(
             async move {
                 let mut record = Record::default();

@@ -184,12 +184,17 @@ pub(crate) fn resend_for(method: &Method, honoured_idempotency_key: bool) -> Res
 pub(crate) type Factory<'a> = Box<dyn FnMut() -> BoxFuture<'a, Result<Request, Error>> + Send + 'a>;
 
 /// Where the requests of a call's attempts come from.
+///
+/// The requests are boxed: a `Request` is 264 bytes, and the loop's future
+/// would otherwise hold room for it several times over (argument, attempt,
+/// retry spare), growing past the allocator's fast path on every call
+/// (BENCHMARKS.md, section 1).
 pub(crate) enum Requests<'a> {
     /// One built request; later attempts send copies of it (a body that
     /// cannot be copied, a stream, is sent once).
-    Copies(Request),
+    Copies(Box<Request>),
     /// The first request, and a factory for the others.
-    Fresh(Request, Factory<'a>),
+    Fresh(Box<Request>, Factory<'a>),
 }
 
 /// What the loop learned about a call, kept for the errors raised after it.
@@ -360,7 +365,7 @@ impl Exchange {
             let may_retry = counted_retries < options.retry.max_retries
                 || (deadline.is_some() && plan.resend == Resend::WithSameKey);
             let spare = match factory {
-                None if may_retry => request.try_clone(),
+                None if may_retry => request.try_clone().map(Box::new),
                 _ => None,
             };
             let attempt_started = Instant::now();
@@ -393,7 +398,7 @@ impl Exchange {
             let next = match (spare, factory.as_mut()) {
                 (Some(copy), _) => copy,
                 (None, Some(make)) => match make().await {
-                    Ok(fresh) => fresh,
+                    Ok(fresh) => Box::new(fresh),
                     Err(e) => {
                         tracing::warn!(error = %e, "could not make the request for a retry");
                         return finish(outcome, plan, options.max_response_bytes);
