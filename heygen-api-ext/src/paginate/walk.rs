@@ -14,6 +14,7 @@
 //! consumer.
 
 use std::collections::{HashSet, VecDeque};
+use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -163,7 +164,8 @@ impl<R: ListRequest> Walk<R> {
         );
         OnTask {
             received,
-            _task: AbortOnDrop(task),
+            task: AbortOnDrop(task),
+            operation: R::OPERATION_ID,
         }
     }
 }
@@ -171,9 +173,27 @@ impl<R: ListRequest> Walk<R> {
 /// A walk running on its own task.
 struct OnTask<T> {
     received: mpsc::Receiver<Result<Page<T>, Error>>,
-    /// Held only to be dropped with the stream, which aborts the task: a
-    /// request in flight is dropped at once.
-    _task: AbortOnDrop,
+    /// Dropped with the stream, which aborts the task: a request in flight
+    /// is dropped at once.
+    task: AbortOnDrop,
+    operation: &'static str,
+}
+
+impl<T> OnTask<T> {
+    /// What the end of the channel means. The task closes it when the
+    /// list is complete or after handing out the error that ended it; but
+    /// also when it panicked or its runtime shut down, and a list cut short
+    /// must not read as a complete one.
+    fn poll_end(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<T>, Error>>> {
+        Poll::Ready(match ready!(Pin::new(&mut self.task.0).poll(cx)) {
+            Ok(()) => None,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Some(Err(Error::Pagination {
+                operation: self.operation,
+                message: "the walk's task was cancelled (its tokio runtime shut down) before the list was complete".to_string(),
+            })),
+        })
+    }
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
@@ -252,7 +272,14 @@ impl<R: ListRequest> Stream for Pages<R> {
         this.start();
         let next = match &mut this.state {
             State::InPolls(walk) => ready!(walk.poll_next_unpin(cx)),
-            State::OnTask(walk) => ready!(walk.received.poll_next_unpin(cx)),
+            State::OnTask(walk) => match ready!(walk.received.poll_next_unpin(cx)) {
+                Some(page) => return Poll::Ready(Some(page)),
+                None => {
+                    let end = ready!(walk.poll_end(cx));
+                    this.state = State::Done;
+                    return Poll::Ready(end);
+                }
+            },
             State::Ready(_) | State::Done => None,
         };
         if next.is_none() {

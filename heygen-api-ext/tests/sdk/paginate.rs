@@ -309,3 +309,55 @@ async fn dropping_the_stream_cancels_the_request_in_flight() {
     drop(items);
     crate::support::within(Duration::from_secs(5), closed.notified()).await;
 }
+
+/// A walk whose task dies with its runtime (shut down while page 2 is in
+/// flight) ends with an error: a list cut short never reads as complete.
+#[test]
+fn a_walk_cut_off_by_its_runtime_ends_with_an_error_not_silently() {
+    use tokio::io::AsyncWriteExt;
+
+    let serving = tokio::runtime::Runtime::new().unwrap();
+    let listener = serving
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    serving.spawn(heygen_api_ext::testing::serve(listener, |mut sock, req| async move {
+        if req.target.contains("token=t2") {
+            // Page 2 never comes.
+            return std::future::pending().await;
+        }
+        let body = json!({"data": [{"session_id": "a", "created_at": 1}], "has_more": true, "next_token": "t2"})
+            .to_string();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        sock.write_all(head.as_bytes()).await.ok()?;
+        sock.write_all(body.as_bytes()).await.ok()?;
+        Some(sock)
+    }));
+    let c = heygen_api_ext::Client::builder()
+        .api_key("sk-test-secret-key")
+        .base_url(&base_url)
+        .build()
+        .unwrap();
+    let walking = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut items = walking.block_on(async {
+        let mut items = c.list_video_agent_sessions().items();
+        assert_eq!(items.next().await.unwrap().unwrap().session_id, "a");
+        items
+    });
+    // The walk's task, waiting for page 2, dies with its runtime.
+    drop(walking);
+    let next = serving.block_on(items.next());
+    match next {
+        Some(Err(Error::Pagination { message, .. })) => {
+            assert!(message.contains("cancelled"), "{message}")
+        }
+        other => panic!("expected a pagination error, got {other:?}"),
+    }
+    assert!(serving.block_on(items.next()).is_none());
+}
