@@ -258,6 +258,21 @@ async fn a_walk_is_static_and_outlives_its_client() {
     assert_eq!(ids, ["a", "b"]);
 }
 
+/// Answers with a page of one session (`a`) whose cursor is `t2`, keeping
+/// the connection: the servers below then hold page 2 back.
+async fn first_of_two_pages(mut sock: tokio::net::TcpStream) -> Option<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let body = json!({"data": [{"session_id": "a", "created_at": 1}], "has_more": true, "next_token": "t2"})
+        .to_string();
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    sock.write_all(head.as_bytes()).await.ok()?;
+    sock.write_all(body.as_bytes()).await.ok()?;
+    Some(sock)
+}
+
 /// Dropping the stream stops the walk at once: the request in flight is
 /// abandoned (the server sees its connection closed) and nothing more is
 /// asked for.
@@ -265,7 +280,7 @@ async fn a_walk_is_static_and_outlives_its_client() {
 async fn dropping_the_stream_cancels_the_request_in_flight() {
     use std::sync::Arc;
     use std::time::Duration;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncReadExt;
     use tokio::sync::Notify;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -278,15 +293,7 @@ async fn dropping_the_stream_cancels_the_request_in_flight() {
             let (asked, gone) = (asked.clone(), gone.clone());
             async move {
                 if !req.target.contains("token=t2") {
-                    let body = json!({"data": [{"session_id": "a", "created_at": 1}], "has_more": true, "next_token": "t2"})
-                    .to_string();
-                    let head = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-                        body.len()
-                    );
-                    sock.write_all(head.as_bytes()).await.ok()?;
-                    sock.write_all(body.as_bytes()).await.ok()?;
-                    return Some(sock);
+                    return first_of_two_pages(sock).await;
                 }
                 // Page 2 never comes: the server waits for the client to hang up.
                 asked.notify_one();
@@ -314,28 +321,21 @@ async fn dropping_the_stream_cancels_the_request_in_flight() {
 /// flight) ends with an error: a list cut short never reads as complete.
 #[test]
 fn a_walk_cut_off_by_its_runtime_ends_with_an_error_not_silently() {
-    use tokio::io::AsyncWriteExt;
-
     let serving = tokio::runtime::Runtime::new().unwrap();
     let listener = serving
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let base_url = format!("http://{}", listener.local_addr().unwrap());
-    serving.spawn(heygen_api_ext::testing::serve(listener, |mut sock, req| async move {
-        if req.target.contains("token=t2") {
-            // Page 2 never comes.
-            return std::future::pending().await;
-        }
-        let body = json!({"data": [{"session_id": "a", "created_at": 1}], "has_more": true, "next_token": "t2"})
-            .to_string();
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        );
-        sock.write_all(head.as_bytes()).await.ok()?;
-        sock.write_all(body.as_bytes()).await.ok()?;
-        Some(sock)
-    }));
+    serving.spawn(heygen_api_ext::testing::serve(
+        listener,
+        |sock, req| async move {
+            if req.target.contains("token=t2") {
+                // Page 2 never comes.
+                return std::future::pending().await;
+            }
+            first_of_two_pages(sock).await
+        },
+    ));
     let c = heygen_api_ext::Client::builder()
         .api_key("sk-test-secret-key")
         .base_url(&base_url)
