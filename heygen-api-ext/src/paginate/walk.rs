@@ -246,18 +246,16 @@ impl<R: ListRequest> Pages<R> {
         self.pages_ahead(if enabled { DEFAULT_PAGES_AHEAD } else { 0 })
     }
 
+    /// Starts the walk, if it has not started.
     fn start(&mut self) {
-        if !matches!(self.state, State::Ready(_)) {
-            return;
-        }
-        let State::Ready(walk) = std::mem::replace(&mut self.state, State::Done) else {
-            return;
-        };
-        self.state = match tokio::runtime::Handle::try_current() {
-            Ok(runtime) if self.ahead > 0 => State::OnTask((*walk).on_task(self.ahead, &runtime)),
-            // No runtime to spawn on (another executor polls us): the walk
-            // stays in the consumer's polls rather than failing.
-            _ => State::InPolls((*walk).in_polls()),
+        self.state = match std::mem::replace(&mut self.state, State::Done) {
+            State::Ready(walk) => match tokio::runtime::Handle::try_current() {
+                Ok(runtime) if self.ahead > 0 => State::OnTask(walk.on_task(self.ahead, &runtime)),
+                // No runtime to spawn on (another executor polls us): the
+                // walk stays in the consumer's polls rather than failing.
+                _ => State::InPolls(walk.in_polls()),
+            },
+            started => started,
         };
     }
 }
