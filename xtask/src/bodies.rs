@@ -20,6 +20,7 @@ use serde_json::Value;
 use serde_json::json;
 use syn::visit_mut::VisitMut;
 
+use crate::client_index::module_items;
 use crate::names::sanitize;
 use crate::spec;
 
@@ -95,30 +96,27 @@ pub fn start_from_default(file: &mut syn::File, builders: &BTreeSet<String>) {
             }
         }
     }
-    for item in &mut file.items {
-        let syn::Item::Mod(m) = item else { continue };
-        if m.ident != "builder" {
+    let Some(items) = module_items(file, "builder") else {
+        return;
+    };
+    for item in items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(self_ty) = &*imp.self_ty else {
+            continue;
+        };
+        let named = self_ty
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| builders.contains(&s.ident.to_string()));
+        if !named {
             continue;
         }
-        for item in m.content.iter_mut().flat_map(|(_, items)| items) {
-            let syn::Item::Impl(imp) = item else { continue };
-            let syn::Type::Path(self_ty) = &*imp.self_ty else {
-                continue;
-            };
-            let named = self_ty
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| builders.contains(&s.ident.to_string()));
-            if !named {
-                continue;
-            }
-            for it in &mut imp.items {
-                if let syn::ImplItem::Fn(f) = it
-                    && f.sig.ident == "new"
-                {
-                    BodyInit.visit_block_mut(&mut f.block);
-                }
+        for it in &mut imp.items {
+            if let syn::ImplItem::Fn(f) = it
+                && f.sig.ident == "new"
+            {
+                BodyInit.visit_block_mut(&mut f.block);
             }
         }
     }

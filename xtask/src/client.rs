@@ -8,7 +8,7 @@ use anyhow::{Context, Result, anyhow};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 
 use crate::prepare::Prepared;
-use crate::{bodies, builders, detach, open_enums, schema_feature, unions};
+use crate::{bodies, builders, client_index, detach, open_enums, schema_feature, unions};
 
 fn settings(
     inner: Option<proc_macro2::TokenStream>,
@@ -114,13 +114,7 @@ fn finish_client(
     prepared: &Prepared,
     open: &[open_enums::OpenEnum],
 ) -> Result<()> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
+    let types = client_index::module_items(file, "types")
         .context("progenitor generated no `types` module")?;
     builders::builders_only(types);
     let unions: syn::File = syn::parse2(unions::union_items(&prepared.unions))

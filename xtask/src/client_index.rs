@@ -158,6 +158,15 @@ pub fn try_into_target(sig: &mut syn::Signature) -> Option<&mut syn::Type> {
     })
 }
 
+/// The items of the top-level module `name` of a generated file (`types`,
+/// `builder`), to rewrite.
+pub fn module_items<'f>(file: &'f mut syn::File, name: &str) -> Option<&'f mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
 /// `T` of `Wrapper<T>` (the last path segment named `wrapper`).
 pub fn generic_arg<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
     let syn::Type::Path(p) = ty else { return None };

@@ -15,13 +15,12 @@
 //! builder's fields as they are (each a `Result` that holds a setter's
 //! conversion error until `send`), so nothing is checked twice or lost.
 
+use crate::client_index::module_items;
+
 /// Adds `detach` and a `detached::<Builder>` to every builder in the
 /// `builder` module of `file` that has both a `client` and a `token` field.
 pub fn detachable_lists(file: &mut syn::File) {
-    let Some(items) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(items) = module_items(file, "builder") else {
         return;
     };
     let mut detached = Vec::new();
